@@ -1,0 +1,264 @@
+"""The command line: options, files and exit codes. Everything else lives in the library."""
+
+from __future__ import annotations
+
+import csv
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from . import __version__
+from .errors import ConfigError, FocusshiftError, LexiconError
+
+# Exit codes, pinned by tests.
+EXIT_OK = 0
+EXIT_THRESHOLD = 1
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+FORMATS = ("table", "json", "jsonl", "csv", "tsv")
+
+
+class Report:
+    """Owns the exit status of a run: 2 if any file failed, else 1 if a threshold broke."""
+
+    def __init__(self) -> None:
+        self.failed = 0
+        self.breached = 0
+        self.done = 0
+
+    @property
+    def return_code(self) -> int:
+        if self.failed:
+            return EXIT_ERROR
+        if self.breached:
+            return EXIT_THRESHOLD
+        return EXIT_OK
+
+
+def err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _split_names(values: tuple[str, ...]) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in values:
+        out.extend(n.strip() for n in v.split(",") if n.strip())
+    return tuple(out)
+
+
+def _check_segment_by(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from .formats import parse_segment_rule
+
+    try:
+        parse_segment_rule(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
+@contextmanager
+def _output(path: str | None) -> Iterator[IO[str]]:
+    """stdout, or a temporary file renamed over PATH only when the run completes."""
+    if path is None or path == "-":
+        yield sys.stdout
+        return
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def analysis_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by every command that reads and analyzes transcripts."""
+    options = [
+        click.option("--therapist", "therapist", multiple=True, metavar="NAME",
+                     help="Speaker label(s) to treat as the therapist (repeatable, or comma-separated)."),
+        click.option("--client", "client", multiple=True, metavar="NAME",
+                     help="Speaker label(s) to treat as the client (repeatable, or comma-separated)."),
+        click.option("--segment-by", callback=_check_segment_by, metavar="RULE",
+                     help="Segments for files without '## ' headings: turns:N or minutes:M "
+                          "(default from config: turns:20)."),
+        click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
+                     help="TOML file with weights, windows and roles (see docs/configuration.md)."),
+        click.option("--lexicon", "lexicon_files", multiple=True, type=click.Path(dir_okay=False),
+                     metavar="FILE", help="Extra JSONL rule file; same id overrides a built-in rule (repeatable)."),
+        click.option("--model", metavar="NAME_OR_PATH",
+                     help="An installed or saved spaCy pipeline instead of the blank English one. "
+                          "Never downloaded."),
+    ]
+    for opt in reversed(options):
+        fn = opt(fn)
+    return fn
+
+
+def _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model):
+    from .api import Analyzer
+    from .config import load_config
+
+    config = load_config(config_path)
+    analyzer = Analyzer(
+        config=config,
+        lexicon_files=tuple(lexicon_files),
+        model=model,
+        therapist=_split_names(therapist),
+        client=_split_names(client),
+        segment_by=segment_by,
+    )
+    analyzer.lexicon  # validate rule files before any output starts
+    return analyzer
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="focusshift")
+def cli() -> None:
+    """focusshift: where a therapy session stopped being about the client.
+
+    Reads annotated session transcripts, finds therapist-emotion markers and
+    client caretaking, and scores each segment's focus balance (100 = the
+    attention stayed on the client). Everything runs locally.
+
+    \b
+    Examples:
+      focusshift analyze session.txt
+      focusshift analyze session.txt --explain
+      focusshift analyze transcripts/ --format csv > corpus.csv
+      cat session.txt | focusshift analyze - --format json
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="Output format.")
+@click.option("--explain", is_flag=True, help="List each segment's evidence under its row (table format).")
+@click.option("--no-text", is_flag=True, help="Leave quoted transcript text out of every output.")
+@click.option("--fail-under", type=click.FloatRange(0, 100), metavar="SCORE",
+              help="Exit 1 when any segment scores below SCORE.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
+              help="Write results to FILE (written whole at the end) instead of stdout.")
+@click.option("-q", "--quiet", is_flag=True, help="Do not print parse warnings on stderr.")
+@analysis_options
+def analyze(paths, fmt, explain, no_text, fail_under, output, quiet,
+            therapist, client, segment_by, config_path, lexicon_files, model) -> None:
+    """Score each segment of the transcripts at PATH... ('-' reads stdin).
+
+    A PATH may be a file or a folder (every *.txt below it, in sorted order).
+
+    \b
+    Examples:
+      focusshift analyze session.txt --explain
+      focusshift analyze session.txt --format json | jq '.[0].summary'
+      focusshift analyze transcripts/ --format jsonl > results.jsonl
+      focusshift analyze transcripts/ --format csv -o corpus.csv
+      focusshift analyze notes.txt --therapist "Dr. Reyes" --client Anna
+      focusshift analyze sessions/ --fail-under 60
+
+    \b
+    Exit codes: 0 done; 1 a segment scored below --fail-under;
+    2 usage error or a file that could not be read (the others are still done).
+    """
+    from .api import Failure, analyze_paths
+    from .render.data import CSV_COLUMNS, analysis_to_dict, csv_rows, failure_to_dict
+
+    try:
+        analyzer = _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model)
+    except (ConfigError, LexiconError) as exc:
+        raise click.ClickException(str(exc)) from None
+    stdin = sys.stdin.buffer.read() if "-" in paths else None
+    report = Report()
+    missing = [p for p in paths if p != "-" and not Path(p).exists()]
+    for p in missing:
+        err(f"error: {p}: no such file or directory")
+        report.failed += 1
+    paths = [p for p in paths if p not in missing]
+
+    with _output(output) as out:
+        console = None
+        if fmt == "table":
+            from .render.table import make_console
+
+            console = make_console(out)
+        writer = None
+        if fmt in ("csv", "tsv"):
+            writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+            writer.writerow(CSV_COLUMNS)
+        first = True
+        if fmt == "json":
+            out.write("[")
+        try:
+            results = analyze_paths(paths, analyzer, stdin=stdin)
+            for result in results:
+                if isinstance(result, Failure):
+                    report.failed += 1
+                    where = f"{result.path}:{result.line}" if result.line else result.path
+                    err(f"error: {where}: {result.message}")
+                    doc = failure_to_dict(result)
+                else:
+                    report.done += 1
+                    if fail_under is not None and any(s.score < fail_under for s in result.segments):
+                        report.breached += 1
+                    if not quiet:
+                        for line, message in result.transcript.warnings:
+                            where = f"{result.transcript.path}:{line}" if line else result.transcript.path
+                            err(f"warning: {where}: {message}")
+                    doc = None
+                if fmt in ("json", "jsonl"):
+                    if doc is None:
+                        doc = analysis_to_dict(result, text=not no_text)
+                    payload = json.dumps(doc, ensure_ascii=False)
+                    if fmt == "json":
+                        out.write(("\n" if first else ",\n") + payload)
+                    else:
+                        out.write(payload + "\n")
+                    out.flush()
+                elif writer is not None and doc is None:
+                    writer.writerows(csv_rows(result))
+                    out.flush()
+                elif console is not None and doc is None:
+                    from .render.table import render_analysis
+
+                    console.print(render_analysis(result, explain=explain, text=not no_text))
+                first = False
+        except FocusshiftError as exc:
+            raise click.ClickException(str(exc)) from None
+        if fmt == "json":
+            out.write("\n]\n" if not first else "]\n")
+    sys.exit(report.return_code)
+
+
+def main() -> None:
+    """Console entry point: quiet on a closed pipe, 130 on Ctrl-C."""
+    try:
+        cli.main(standalone_mode=True)
+    except BrokenPipeError:
+        # The reader (e.g. `head`) went away: stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(EXIT_OK)
+    except KeyboardInterrupt:
+        err("interrupted")
+        sys.exit(EXIT_INTERRUPTED)
+
+
+__all__ = ["cli", "main", "EXIT_OK", "EXIT_THRESHOLD", "EXIT_ERROR", "EXIT_INTERRUPTED"]
+

@@ -1,0 +1,33 @@
+"""Typed exceptions: the library raises these, only the CLI turns them into exit codes."""
+
+from __future__ import annotations
+
+
+class FocusshiftError(Exception):
+    """Base class for every error focusshift reports to a user."""
+
+
+class TranscriptError(FocusshiftError):
+    """A transcript that cannot be read or parsed; carries the file and the 1-based line."""
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.message = message
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}")
+
+
+class LexiconError(FocusshiftError):
+    """A rule file that does not validate; carries the file and the 1-based line."""
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.message = message
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}")
+
+
+class ConfigError(FocusshiftError):
+    """A bad --config file or option value."""

@@ -1,0 +1,287 @@
+"""What every reader shares: decoding, role maps, annotation attribution, segmentation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from ..errors import TranscriptError
+from ..model import Annotation, Role, Segment, Turn
+
+THERAPIST_ALIASES = frozenset(
+    "t th therapist counselor counsellor clinician psychologist psychiatrist".split()
+)
+CLIENT_ALIASES = frozenset("c cl client patient pt".split())
+# Words that name a party inside an annotation or scene note, beyond the aliases.
+_THERAPIST_WORDS = THERAPIST_ALIASES | {"therapists", "therapist's", "counsellor's", "counselor's"}
+_CLIENT_WORDS = CLIENT_ALIASES | {"client's", "patient's"}
+_TITLES = frozenset("dr dr. mr mr. mrs mrs. ms ms. miss prof prof. mx mx.".split())
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read: extra role names and the segmentation rule for files without headings."""
+
+    therapist: tuple[str, ...] = ()
+    client: tuple[str, ...] = ()
+    segment_by: str = "turns:20"
+
+
+def normalise_label(label: str) -> str:
+    return " ".join(label.replace("\u2019", "'").split()).casefold()
+
+
+@dataclass
+class RoleMap:
+    """Speaker label -> role, from the built-in aliases, the header and the command line."""
+
+    names: dict[str, Role] = field(default_factory=dict)
+
+    def add(self, label: str, role: Role) -> None:
+        self.names[normalise_label(label)] = role
+
+    def role_of(self, label: str) -> Role:
+        key = normalise_label(label)
+        if key in self.names:
+            return self.names[key]
+        if key in THERAPIST_ALIASES:
+            return "therapist"
+        if key in CLIENT_ALIASES:
+            return "client"
+        return "unknown"
+
+    def is_known(self, label: str) -> bool:
+        key = normalise_label(label)
+        return key in self.names or key in THERAPIST_ALIASES or key in CLIENT_ALIASES
+
+    def name_words(self, role: Role) -> set[str]:
+        """Words that name a party of this role in free text (surnames, first names)."""
+        words: set[str] = set()
+        for name, r in self.names.items():
+            if r != role:
+                continue
+            parts = [p for p in re.split(r"[\s]+", name) if p]
+            words.update(p.strip(".") for p in parts if p not in _TITLES and len(p.strip(".")) > 1)
+            words.add(name)
+        return words
+
+
+def decode(data: bytes, path: str) -> str:
+    """Strict UTF-8 with a clear, located error: clinical files must not be guessed at."""
+    if not data.strip():
+        raise TranscriptError(path, 1, "the file is empty")
+    nul = data.find(b"\x00")
+    if nul != -1:
+        line = data.count(b"\n", 0, nul) + 1
+        raise TranscriptError(path, line, "this looks like a binary file, not a text transcript")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise TranscriptError(
+            path,
+            line,
+            f"invalid UTF-8 (byte 0x{data[exc.start]:02x} at column {col}); "
+            "save the file as UTF-8",
+        ) from None
+
+
+def split_lines(text: str) -> list[str]:
+    """Physical lines, tolerating CRLF and a stray BOM; numbering matches editors'."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
+
+
+@lru_cache(maxsize=1)
+def nonverbal_words() -> frozenset[str]:
+    """Words that make a parenthesised '(...)' a non-verbal event rather than speech."""
+    text = resources.files("focusshift.lexicon").joinpath("nonverbal.txt").read_text("utf-8")
+    return frozenset(
+        w.strip().casefold() for w in text.splitlines() if w.strip() and not w.startswith("#")
+    )
+
+
+_PRONOUNS = frozenset("i you we me my your our it that this".split())
+_SPEECH_PRONOUNS = frozenset("i i'm i've i'd i'll me my we you you're your".split())
+_DOUBLE = re.compile(r"\(\((.*?)\)\)")
+_SQUARE = re.compile(r"\[([^\[\]]*)\]")
+_PAREN = re.compile(r"\(([^()]*)\)")
+_WORD = re.compile(r"[\w'\u2019.]+")
+_TIMEISH = re.compile(r"^\s*(\d{1,2}:)?\d{1,2}:\d{2}([.,]\d+)?\s*$")
+
+
+def _paren_is_event(inner: str, roles: RoleMap) -> bool:
+    words = [w.casefold().strip(".'\u2019") for w in _WORD.findall(inner)]
+    if not words or len(words) > 6:
+        return False
+    if words[0] in _PRONOUNS or any(w in _SPEECH_PRONOUNS for w in words):
+        return False  # "(I think)", "(you know)": speech, not a stage direction
+    vocab = nonverbal_words()
+    return any(w.removesuffix("'s") in vocab for w in words[:3])
+
+
+def find_annotations(text: str, roles: RoleMap) -> list[tuple[int, int, str]]:
+    """(start, end, inner text) of every annotation in one physical line."""
+    found: list[tuple[int, int, str]] = []
+    taken = [False] * len(text)
+
+    def free(a: int, b: int) -> bool:
+        return not any(taken[a:b])
+
+    for rx, check in ((_DOUBLE, None), (_SQUARE, None), (_PAREN, _paren_is_event)):
+        for m in rx.finditer(text):
+            a, b = m.span()
+            inner = m.group(1).strip()
+            if not free(a, b) or not inner or _TIMEISH.match(inner):
+                continue
+            if check is not None and not check(inner, roles):
+                continue
+            for i in range(a, b):
+                taken[i] = True
+            found.append((a, b, inner))
+    found.sort()
+    return found
+
+
+def attribute(inner: str, speaker_role: Role | None, roles: RoleMap) -> Role | None:
+    """Whom an annotation is about: the party it names, else the turn's speaker."""
+    raw_words = _WORD.findall(inner)
+    words = {w.casefold().removesuffix("'s").removesuffix("\u2019s").strip(".") for w in raw_words}
+    # Single letters (T, C) only count when written as capitals, as labels are.
+    letters = {w for w in raw_words if len(w) <= 2 and w.isupper()}
+    t_words = (_THERAPIST_WORDS - {"t", "th"}) | roles.name_words("therapist")
+    c_words = (_CLIENT_WORDS - {"c", "cl", "pt"}) | roles.name_words("client")
+    names_t = bool(words & t_words) or bool(letters & {"T", "TH"})
+    names_c = bool(words & c_words) or bool(letters & {"C", "CL", "PT"})
+    # A multi-word declared name ("dr. reyes") named in full.
+    low = " ".join(inner.casefold().split())
+    names_t = names_t or any(" " in n and n in low for n in roles.name_words("therapist"))
+    names_c = names_c or any(" " in n and n in low for n in roles.name_words("client"))
+    if names_t and names_c:
+        return speaker_role if speaker_role in ("therapist", "client") else None
+    if names_t:
+        return "therapist"
+    if names_c:
+        return "client"
+    return speaker_role
+
+
+def make_annotations(
+    line_text: str, line_no: int, speaker_role: Role | None, roles: RoleMap, shift: int = 0
+) -> tuple[Annotation, ...]:
+    """Annotations of one physical line; columns are shifted to the physical line."""
+    out = []
+    for a, b, inner in find_annotations(line_text, roles):
+        out.append(
+            Annotation(
+                text=inner,
+                line=line_no,
+                start=a + shift,
+                end=b + shift,
+                about=attribute(inner, speaker_role, roles),
+                raw=line_text[a:b],
+            )
+        )
+    return tuple(out)
+
+
+def parse_segment_rule(rule: str) -> tuple[str, float]:
+    """'turns:N' or 'minutes:M' -> (kind, size); raises ValueError with a readable message."""
+    kind, _, value = rule.partition(":")
+    kind = kind.strip().lower()
+    if kind not in ("turns", "minutes"):
+        raise ValueError(f"unknown segmentation {rule!r}; use turns:N or minutes:M")
+    try:
+        size = float(value) if kind == "minutes" else int(value)
+    except ValueError:
+        raise ValueError(f"bad number in {rule!r}; use e.g. turns:20 or minutes:10") from None
+    if size <= 0:
+        raise ValueError(f"segment size must be positive in {rule!r}")
+    return kind, size
+
+
+def segment(
+    turns: list[Turn],
+    headings: list[tuple[int, str]],
+    rule: str,
+    path: str,
+    last_line: int,
+) -> tuple[Segment, ...]:
+    """Headings when the file has them, otherwise fixed turn counts or time windows."""
+    if headings:
+        return _by_headings(turns, headings, last_line)
+    kind, size = parse_segment_rule(rule)
+    if kind == "minutes":
+        if not any(t.time is not None for t in turns):
+            raise TranscriptError(
+                path, None, f"--segment-by {rule} needs timestamps and this file has none"
+            )
+        keys = []
+        current = 0.0
+        for t in turns:
+            if t.time is not None:
+                current = t.time
+            keys.append(int(current // (size * 60)))
+    else:
+        keys = []
+        spoken = 0
+        for t in turns:
+            if t.is_note:
+                # a note stays with the turn before it (or the first turns)
+                keys.append(max(spoken - 1, 0) // int(size))
+            else:
+                keys.append(spoken // int(size))
+                spoken += 1
+    groups: list[list[Turn]] = []
+    last_key: int | None = None
+    for t, k in zip(turns, keys):
+        if last_key is None or k != last_key:
+            groups.append([])
+            last_key = k
+        groups[-1].append(t)
+    return tuple(
+        Segment(
+            index=i + 1,
+            title=None,
+            start_line=g[0].line,
+            end_line=g[-1].end_line,
+            turns=tuple(t.index for t in g),
+        )
+        for i, g in enumerate(groups)
+    )
+
+
+def _by_headings(
+    turns: list[Turn], headings: list[tuple[int, str]], last_line: int
+) -> tuple[Segment, ...]:
+    segments: list[Segment] = []
+    first_heading = headings[0][0]
+    before = [t for t in turns if t.line < first_heading]
+    if before:
+        segments.append(
+            Segment(1, None, before[0].line, before[-1].end_line, tuple(t.index for t in before))
+        )
+    for i, (line, title) in enumerate(headings):
+        nxt = headings[i + 1][0] if i + 1 < len(headings) else last_line + 1
+        inside = [t for t in turns if line < t.line < nxt]
+        end = max([t.end_line for t in inside], default=line)
+        segments.append(
+            Segment(
+                index=len(segments) + 1,
+                title=title,
+                start_line=line,
+                end_line=end,
+                turns=tuple(t.index for t in inside),
+                heading_line=line,
+            )
+        )
+    return tuple(segments)

@@ -1,0 +1,177 @@
+"""The data model every reader produces and every later stage consumes.
+
+Frozen dataclasses so that a Transcript can be shared between detection,
+scoring and rendering without anyone mutating it behind the others' backs.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Literal
+
+Role = Literal["therapist", "client", "unknown"]
+ROLES: tuple[str, ...] = ("therapist", "client", "unknown")
+
+THERAPIST_EMOTION = "therapist_emotion"
+CLIENT_CARETAKING = "client_caretaking"
+THERAPIST_REPAIR = "therapist_repair"
+CATEGORIES: tuple[str, ...] = (THERAPIST_EMOTION, CLIENT_CARETAKING)
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """A non-verbal event written in brackets, and whom it is about."""
+
+    text: str  # the inner text, e.g. "voice catches"
+    line: int  # 1-based physical line
+    start: int  # column of the opening bracket in that line (0-based)
+    end: int  # column after the closing bracket
+    about: Role | None  # whose event it is; None when nobody can be named
+    raw: str  # as written, brackets included
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One physical line's share of a turn's text: lets spans map back to the file."""
+
+    offset: int  # where this piece starts in Turn.text
+    line: int  # 1-based physical line
+    column: int  # where the piece starts in that physical line (0-based)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A speaker's turn, or a scene note (a line holding only annotations)."""
+
+    index: int  # 0-based position among all turns and notes of the transcript
+    speaker: str | None  # the label as written; None for a scene note
+    role: Role  # for a scene note: the party it names, else "unknown"
+    text: str  # the turn's text, annotations included, lines joined by "\n"
+    pieces: tuple[Piece, ...]
+    annotations: tuple[Annotation, ...] = ()
+    time: float | None = None  # seconds from the start, when the file has timestamps
+    is_note: bool = False
+
+    @property
+    def line(self) -> int:
+        return self.pieces[0].line
+
+    @property
+    def end_line(self) -> int:
+        return self.pieces[-1].line
+
+    @property
+    def spoken(self) -> str:
+        """The text with annotations blanked out, same length, so offsets still hold."""
+        chars = list(self.text)
+        for ann in self.annotations:
+            start = self.offset_of(ann.line, ann.start)
+            for i in range(start, min(start + ann.end - ann.start, len(chars))):
+                if chars[i] != "\n":
+                    chars[i] = " "
+        return "".join(chars)
+
+    @property
+    def words(self) -> int:
+        if self.is_note:
+            return 0
+        return sum(1 for w in self.spoken.split() if any(c.isalnum() for c in w))
+
+    def offset_of(self, line: int, column: int) -> int:
+        """Offset in Turn.text of a (line, column) position inside this turn."""
+        for piece in self.pieces:
+            if piece.line == line:
+                return piece.offset + column - piece.column
+        raise ValueError(f"line {line} is not part of turn {self.index}")
+
+    def locate(self, offset: int) -> tuple[int, int]:
+        """(line, column) in the source file of an offset in Turn.text."""
+        starts = [p.offset for p in self.pieces]
+        i = max(0, bisect.bisect_right(starts, offset) - 1)
+        piece = self.pieces[i]
+        return piece.line, piece.column + offset - piece.offset
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of the session: a heading's section, N turns, or a time window."""
+
+    index: int  # 1-based
+    title: str | None
+    start_line: int
+    end_line: int
+    turns: tuple[int, ...]  # Turn.index values, notes included
+    heading_line: int | None = None
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """One session, whatever format it came from."""
+
+    path: str
+    meta: dict[str, object]
+    turns: tuple[Turn, ...]
+    segments: tuple[Segment, ...]
+    warnings: tuple[tuple[int | None, str], ...] = ()
+    format: str = "native"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One piece of evidence: a therapist-emotion marker, client caretaking, or a repair."""
+
+    category: str
+    subtype: str
+    turn: int  # Turn.index
+    line: int  # 1-based physical line of the trigger
+    span: tuple[int, int]  # columns of the trigger in that line
+    speaker: str | None
+    role: Role
+    text: str  # the trigger text as written
+    rule: str  # id of the rule that matched
+    source: str  # "speech" or "annotation"
+    modifiers: tuple[str, ...] = ()  # context rules that applied but did not cancel it
+    weight: float = 0.0
+    segment: int = 0
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A focus shift: a therapist-emotion marker followed closely by client caretaking."""
+
+    start_turn: int
+    start_line: int
+    caretaking_lines: tuple[int, ...]
+    end_turn: int | None  # the turn where the client is back on their own material
+    end_line: int | None
+    recovery_turns: int | None  # speaking turns from the marker to recovery; None if never
+    repaired: bool = False
+    turns: tuple[int, ...] = ()  # speaking turns inside the episode (Turn.index)
+
+
+@dataclass(frozen=True)
+class SegmentScore:
+    """The score of one segment with the numbers it was computed from."""
+
+    segment: Segment
+    score: float
+    units: int
+    load: float
+    counts: dict[str, int]
+    turns_by_role: dict[str, int]
+    words_by_role: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything focusshift says about one transcript."""
+
+    transcript: Transcript
+    events: tuple[Event, ...]
+    segments: tuple[SegmentScore, ...]
+    shifts: tuple[Shift, ...]
+    score: float
+    units: int = 0
+    load: float = 0.0
+    config: dict[str, object] = field(default_factory=dict)

@@ -1,0 +1,136 @@
+"""The spaCy components: candidate markers from the rule files, then ConText modifiers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+
+from ..lexicon import ContextRule, Lexicon, MarkerRule, load_lexicon
+
+SPANS_KEY = "focusshift"
+MODIFIERS_KEY = "focusshift_modifiers"
+_QUOTES = '"\u201c\u201d'
+
+
+class MarkerMatcher:
+    """Proposes candidate spans; attribution is left to the context component and detect()."""
+
+    def __init__(self, nlp: Language, name: str, lexicon: Lexicon) -> None:
+        self.name = name
+        self.lexicon = lexicon
+        self.matcher = Matcher(nlp.vocab)
+        for rule in lexicon.markers.values():
+            self.matcher.add(rule.id, [rule.pattern], greedy="LONGEST")
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for match_id, start, end in self.matcher(doc):
+            rule = self.lexicon.markers[doc.vocab.strings[match_id]]
+            if not _neighbours_ok(doc, start, end, rule):
+                continue
+            spans.append(Span(doc, start, end, label=rule.label, span_id=rule.id))
+        doc.spans[SPANS_KEY] = sorted(spans, key=lambda s: (s.start, -s.end))
+        return doc
+
+
+def _neighbours_ok(doc: Doc, start: int, end: int, rule: MarkerRule) -> bool:
+    if rule.not_followed_by and end < len(doc) and doc[end].lower_ in rule.not_followed_by:
+        return False
+    if rule.not_preceded_by and start > 0 and doc[start - 1].lower_ in rule.not_preceded_by:
+        return False
+    return True
+
+
+class ContextAnnotator:
+    """ConText for two speakers: which modifiers (negated, reported, ...) reach each candidate."""
+
+    def __init__(self, nlp: Language, name: str, lexicon: Lexicon) -> None:
+        self.name = name
+        self.rules: dict[str, ContextRule] = dict(lexicon.context)
+        self.matcher = Matcher(nlp.vocab)
+        for rule in self.rules.values():
+            self.matcher.add(rule.id, [rule.pattern], greedy="LONGEST")
+
+    def __call__(self, doc: Doc) -> Doc:
+        candidates = doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else []
+        found: dict[tuple[int, int, str], tuple[tuple[str, str], ...]] = {}
+        if not len(candidates):
+            doc.user_data[MODIFIERS_KEY] = found
+            return doc
+        triggers = [
+            (self.rules[doc.vocab.strings[mid]], s, e) for mid, s, e in self.matcher(doc)
+        ]
+        terminators = sorted(s for r, s, e in triggers if r.category == "terminate")
+        for span in candidates:
+            mods: list[tuple[str, str]] = []
+            for rule, s, e in triggers:
+                if rule.category == "terminate" or span.label_ not in rule.applies_to:
+                    continue
+                if s < span.end and span.start < e:
+                    continue  # inside the target: part of the pattern itself
+                if doc[s].sent.start != span.sent.start:
+                    continue
+                if _reaches(doc, rule, s, e, span, terminators):
+                    mods.append((rule.category, rule.id))
+            if _inside_quotes(doc, span):
+                mods.append(("reported", "quoted"))
+            found[(span.start, span.end, span.id_)] = tuple(dict.fromkeys(mods))
+        doc.user_data[MODIFIERS_KEY] = found
+        return doc
+
+
+def _reaches(
+    doc: Doc, rule: ContextRule, s: int, e: int, span: Span, terminators: Iterable[int]
+) -> bool:
+    if e <= span.start and rule.direction in ("forward", "both"):
+        gap_from, gap_to = e, span.start
+    elif span.end <= s and rule.direction in ("backward", "both"):
+        gap_from, gap_to = span.end, s
+    else:
+        return False
+    if gap_to - gap_from > rule.max_scope:
+        return False
+    if any(gap_from <= t < gap_to for t in terminators):
+        return False
+    if rule.stop_at_comma and any(doc[i].text in {",", ";", ":", "-", "\u2014"} for i in range(gap_from, gap_to)):
+        return False
+    return True
+
+
+def _inside_quotes(doc: Doc, span: Span) -> bool:
+    # Counted from the start of the turn: a quote may hold several sentences.
+    before = doc.text[: span.start_char]
+    return sum(before.count(q) for q in _QUOTES) % 2 == 1
+
+
+def _lexicon_from(files: list[str] | None) -> Lexicon:
+    return load_lexicon(list(files or []))
+
+
+@Language.factory(
+    "focusshift_markers",
+    assigns=["doc.spans"],
+    default_config={"lexicon_files": []},
+)
+def make_marker_matcher(nlp: Language, name: str, lexicon_files: list[str]) -> MarkerMatcher:
+    return MarkerMatcher(nlp, name, _lexicon_from(lexicon_files))
+
+
+@Language.factory(
+    "focusshift_context",
+    requires=["doc.spans"],
+    default_config={"lexicon_files": []},
+)
+def make_context_annotator(
+    nlp: Language, name: str, lexicon_files: list[str]
+) -> ContextAnnotator:
+    return ContextAnnotator(nlp, name, _lexicon_from(lexicon_files))
+
+
+def modifiers_of(doc: Doc, span: Span) -> tuple[tuple[str, str], ...]:
+    table: dict[Any, tuple[tuple[str, str], ...]] = doc.user_data.get(MODIFIERS_KEY, {})
+    return table.get((span.start, span.end, span.id_), ())

@@ -1,0 +1,212 @@
+"""From a Transcript to Events: run the pipeline, gate by role, apply context and conversation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ..config import Config
+from ..lexicon import Lexicon, MarkerRule
+from ..model import (
+    CLIENT_CARETAKING,
+    THERAPIST_EMOTION,
+    THERAPIST_REPAIR,
+    Event,
+    Transcript,
+    Turn,
+)
+from .components import SPANS_KEY, modifiers_of
+
+# Modifiers that cancel a candidate unless its rule says to ignore them.
+CANCELLING = frozenset(
+    {"negated", "hypothetical", "historical", "habitual", "reported", "practical", "other_experiencer"}
+)
+_TRANSLATE = str.maketrans({"\u2019": "'", "\u2018": "'", "\n": " ", "\t": " "})
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    rule: MarkerRule
+    turn: Turn
+    pos: int  # speaking-turn position (notes take the position of the turn before)
+    line: int
+    col_start: int
+    col_end: int
+    text: str
+    modifiers: tuple[str, ...]
+
+
+def clean_text(turn: Turn) -> tuple[str, list[int]]:
+    """The spoken text for spaCy (annotations out, one space each) and a map back to Turn.text."""
+    cuts = sorted((turn.offset_of(a.line, a.start), turn.offset_of(a.line, a.end)) for a in turn.annotations)
+    out: list[str] = []
+    mapping: list[int] = []
+    i = 0
+    text = turn.text
+    for a, b in cuts:
+        if a < i:
+            continue
+        out.append(text[i:a].translate(_TRANSLATE))
+        mapping.extend(range(i, a))
+        out.append(" ")
+        mapping.append(a)
+        i = b
+    out.append(text[i:].translate(_TRANSLATE))
+    mapping.extend(range(i, len(text)))
+    mapping.append(len(text))
+    return "".join(out), mapping
+
+
+def _positions(transcript: Transcript) -> dict[int, int]:
+    pos: dict[int, int] = {}
+    k = -1
+    for t in transcript.turns:
+        if not t.is_note:
+            k += 1
+        pos[t.index] = max(k, 0)
+    return pos
+
+
+def detect(transcript: Transcript, nlp, lexicon: Lexicon, config: Config) -> tuple[Event, ...]:
+    """All events of one transcript, in source order."""
+    pos = _positions(transcript)
+    jobs: list[tuple[str, Turn, object]] = []  # (kind, turn, extra)
+    texts: list[str] = []
+    for turn in transcript.turns:
+        if not turn.is_note and turn.role in ("therapist", "client"):
+            clean, mapping = clean_text(turn)
+            if clean.strip():
+                jobs.append(("speech", turn, mapping))
+                texts.append(clean)
+        for ann in turn.annotations:
+            if ann.about == "therapist":
+                jobs.append(("annotation", turn, ann))
+                texts.append(ann.text.translate(_TRANSLATE))
+    candidates: list[_Candidate] = []
+    for (kind, turn, extra), doc in zip(jobs, nlp.pipe(texts, batch_size=256)):
+        if SPANS_KEY not in doc.spans:
+            continue
+        for span in doc.spans[SPANS_KEY]:
+            rule = lexicon.markers.get(span.id_)
+            if rule is None or rule.source != kind:
+                continue
+            mods = tuple(cat for cat, _ in modifiers_of(doc, span))
+            if any(m in CANCELLING and m not in rule.ignore for m in mods):
+                continue
+            if kind == "speech":
+                if rule.role != turn.role:
+                    continue
+                mapping = extra  # type: ignore[assignment]
+                a, b = mapping[span.start_char], mapping[span.end_char - 1] + 1
+                line, col = turn.locate(a)
+                end_line, end_col = turn.locate(b - 1)
+                col_end = end_col + 1 if end_line == line else len(turn.text)
+                text = " ".join(turn.text[a:b].split())
+            else:
+                if rule.role != "therapist":
+                    continue
+                ann = extra
+                line, col, col_end = ann.line, ann.start, ann.end  # type: ignore[attr-defined]
+                text = ann.raw  # type: ignore[attr-defined]
+            ignored = tuple(m for m in mods if m in rule.ignore)
+            candidates.append(
+                _Candidate(rule, turn, pos[turn.index], line, col, col_end, text, ignored)
+            )
+    kept = _conversation(candidates, config, transcript)
+    events = [
+        Event(
+            category=c.rule.label,
+            subtype=c.rule.subtype,
+            turn=c.turn.index,
+            line=c.line,
+            span=(c.col_start, c.col_end),
+            speaker=_speaker(c, transcript),
+            role="therapist" if c.rule.label != CLIENT_CARETAKING else "client",
+            text=c.text,
+            rule=c.rule.id,
+            source=c.rule.source,
+            modifiers=c.modifiers,
+            weight=config.weight(c.rule.label, c.rule.subtype),
+        )
+        for c in _dedupe(kept, config)
+    ]
+    seg_of = {t: s.index for s in transcript.segments for t in s.turns}
+    events = [replace(e, segment=seg_of.get(e.turn, 0)) for e in events]
+    return tuple(sorted(events, key=lambda e: (e.line, e.span[0], e.category)))
+
+
+def _speaker(c: _Candidate, transcript: Transcript) -> str | None:
+    if c.rule.source == "speech":
+        return c.turn.speaker
+    if c.turn.role == "therapist" and not c.turn.is_note:
+        return c.turn.speaker
+    names = transcript.meta.get("therapist") or []
+    return names[0] if isinstance(names, list) and len(names) == 1 else None
+
+
+def _conversation(cands: list[_Candidate], config: Config, transcript: Transcript) -> list[_Candidate]:
+    """Keep conditional candidates only where the conversation supports them."""
+    emotion_pos = sorted(
+        {c.pos for c in cands if c.rule.label == THERAPIST_EMOTION and c.rule.condition == "always"}
+    )
+    firm_care_pos = sorted(
+        {c.pos for c in cands if c.rule.label == CLIENT_CARETAKING and c.rule.condition == "always"}
+    )
+    emotion_turns = {
+        c.turn.index for c in cands if c.rule.label == THERAPIST_EMOTION and c.rule.condition == "always"
+    }
+    note_neighbours = _note_neighbours(transcript)
+    w = config.context_window
+    cw = config.care_window
+
+    def after(anchors: list[int], p: int, width: int) -> bool:
+        return any(0 <= p - a <= width for a in anchors)
+
+    kept = []
+    for c in cands:
+        cond = c.rule.condition
+        if cond == "always":
+            kept.append(c)
+        elif cond == "with_support":
+            # A bare "give me a moment" is only emotion next to other emotion evidence.
+            near = {c.turn.index} | note_neighbours.get(c.turn.index, set())
+            if near & emotion_turns:
+                kept.append(c)
+        elif cond == "after_emotion":
+            # Therapist emotion just before, or a stretch where the client is already
+            # looking after the therapist (the therapist is ill, tired, upset).
+            if after(emotion_pos, c.pos, w) or after(firm_care_pos, c.pos, cw):
+                kept.append(c)
+    return kept
+
+
+def _note_neighbours(transcript: Transcript) -> dict[int, set[int]]:
+    """Scene notes right before or after each turn (they may carry its emotion)."""
+    out: dict[int, set[int]] = {}
+    turns = transcript.turns
+    for i, t in enumerate(turns):
+        near: set[int] = set()
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(turns) and turns[j].is_note:
+                near.add(turns[j].index)
+        out[t.index] = near
+    return out
+
+
+def _dedupe(cands: list[_Candidate], config: Config) -> list[_Candidate]:
+    """One event per overlapping trigger and category: the heaviest, then the longest."""
+    def key(c: _Candidate) -> tuple[float, int]:
+        return (config.weight(c.rule.label, c.rule.subtype), c.col_end - c.col_start)
+
+    out: list[_Candidate] = []
+    for c in sorted(cands, key=key, reverse=True):
+        clash = any(
+            o.turn.index == c.turn.index
+            and o.rule.label == c.rule.label
+            and o.line == c.line
+            and o.col_start < c.col_end
+            and c.col_start < o.col_end
+            for o in out
+        )
+        if not clash:
+            out.append(c)
+    return out

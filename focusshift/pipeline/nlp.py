@@ -1,0 +1,53 @@
+"""Building the spaCy pipeline: offline only, blank English by default."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import FocusshiftError
+
+MARKERS = "focusshift_markers"
+CONTEXT = "focusshift_context"
+
+
+def build_nlp(model: str | None = None, lexicon_files: Sequence[str | Path] = ()):  # -> Language
+    """A blank English pipeline with the lookup lemmatizer, or an installed/saved one.
+
+    Nothing is ever downloaded: a model name must be an installed package or a
+    path on disk, and the lookup tables come from the spacy-lookups-data package.
+    """
+    import spacy
+
+    from . import components  # noqa: F401  (registers the factories)
+
+    files = [str(p) for p in lexicon_files]
+    if model is None:
+        nlp = spacy.blank("en")
+        nlp.add_pipe("sentencizer")
+        try:
+            nlp.add_pipe("lemmatizer", config={"mode": "lookup"}).initialize()
+        except (ValueError, OSError, ImportError) as exc:
+            raise FocusshiftError(
+                "the lookup lemmatizer needs the spacy-lookups-data package "
+                f"(pip install spacy-lookups-data): {exc}"
+            ) from None
+    else:
+        try:
+            nlp = spacy.load(model)
+        except OSError as exc:
+            raise FocusshiftError(
+                f"cannot load spaCy pipeline {model!r}: it must be an installed package "
+                "or a saved pipeline folder (focusshift never downloads models). "
+                f"spaCy said: {str(exc).splitlines()[0][:200]}"
+            ) from None
+        if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
+            nlp.add_pipe("sentencizer", first=True)
+    for name in (MARKERS, CONTEXT):
+        if nlp.has_pipe(name):
+            if files:
+                nlp.remove_pipe(name)
+            else:
+                continue
+        nlp.add_pipe(name, config={"lexicon_files": files})
+    return nlp

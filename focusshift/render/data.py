@@ -1,0 +1,162 @@
+"""Analysis -> plain data: the one place the output contract's field names live."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..api import Failure
+from ..model import CATEGORIES, THERAPIST_REPAIR, Analysis
+
+SCHEMA = "focusshift.analysis/1"
+COUNT_KEYS = (*CATEGORIES, THERAPIST_REPAIR)
+
+
+def _r(x: float, nd: int = 2) -> float:
+    return round(x + 0.0, nd)
+
+
+def analysis_to_dict(analysis: Analysis, *, text: bool = True) -> dict[str, Any]:
+    """The JSON object of one transcript (see docs/output.md)."""
+    t = analysis.transcript
+    segments = []
+    for s in analysis.segments:
+        seg = s.segment
+        segments.append(
+            {
+                "index": seg.index,
+                "title": seg.title,
+                "heading_line": seg.heading_line,
+                "start_line": seg.start_line,
+                "end_line": seg.end_line,
+                "score": _r(s.score),
+                "units": s.units,
+                "load": _r(s.load, 4),
+                "counts": {k: s.counts.get(k, 0) for k in COUNT_KEYS},
+                "turns": dict(s.turns_by_role),
+                "words": dict(s.words_by_role),
+            }
+        )
+    events = []
+    for e in analysis.events:
+        events.append(
+            {
+                "line": e.line,
+                "span": list(e.span),
+                "segment": e.segment,
+                "turn": e.turn,
+                "category": e.category,
+                "subtype": e.subtype,
+                "speaker": e.speaker,
+                "role": e.role,
+                "text": e.text if text else None,
+                "rule": e.rule,
+                "source": e.source,
+                "modifiers": list(e.modifiers),
+                "weight": e.weight,
+            }
+        )
+    shifts = [
+        {
+            "start_line": s.start_line,
+            "caretaking_lines": list(s.caretaking_lines),
+            "end_line": s.end_line,
+            "recovery_turns": s.recovery_turns,
+            "repaired": s.repaired,
+            "turns": len(s.turns),
+            "turn_indices": list(s.turns),
+        }
+        for s in analysis.shifts
+    ]
+    totals = {k: sum(1 for e in analysis.events if e.category == k) for k in COUNT_KEYS}
+    speaking = [x for x in t.turns if not x.is_note]
+    lowest = min(analysis.segments, key=lambda s: (s.score, s.segment.index), default=None)
+    return {
+        "schema": SCHEMA,
+        "path": t.path,
+        "format": t.format,
+        "meta": dict(t.meta),
+        "segments": segments,
+        "events": events,
+        "shifts": shifts,
+        "summary": {
+            "score": _r(analysis.score),
+            "units": analysis.units,
+            "load": _r(analysis.load, 4),
+            "focus_shifts": len(analysis.shifts),
+            "recovery_turns": [s.recovery_turns for s in analysis.shifts],
+            "segments": len(analysis.segments),
+            "turns": len(speaking),
+            "words": sum(x.words for x in speaking),
+            "events": totals,
+            "lowest_segment": lowest.segment.index if lowest else None,
+        },
+        "config": analysis.config,
+        "warnings": [{"line": ln, "message": msg} for ln, msg in t.warnings],
+        "errors": [],
+    }
+
+
+def failure_to_dict(failure: Failure) -> dict[str, Any]:
+    """A file that could not be analyzed still appears, with its error."""
+    return {
+        "schema": SCHEMA,
+        "path": failure.path,
+        "format": None,
+        "meta": {},
+        "segments": [],
+        "events": [],
+        "shifts": [],
+        "summary": None,
+        "warnings": [],
+        "errors": [{"line": failure.line, "message": failure.message}],
+    }
+
+
+CSV_COLUMNS = (
+    "path",
+    "segment",
+    "title",
+    "start_line",
+    "end_line",
+    "score",
+    "units",
+    "load",
+    *COUNT_KEYS,
+    "turns_therapist",
+    "turns_client",
+    "turns_unknown",
+    "words_therapist",
+    "words_client",
+    "words_unknown",
+    "session_score",
+    "focus_shifts",
+)
+
+
+def csv_rows(analysis: Analysis) -> list[list[object]]:
+    """One row per segment, columns as CSV_COLUMNS."""
+    d = analysis_to_dict(analysis)
+    rows = []
+    for s in d["segments"]:
+        rows.append(
+            [
+                d["path"],
+                s["index"],
+                s["title"] or "",
+                s["start_line"],
+                s["end_line"],
+                s["score"],
+                s["units"],
+                s["load"],
+                *(s["counts"][k] for k in COUNT_KEYS),
+                s["turns"]["therapist"],
+                s["turns"]["client"],
+                s["turns"]["unknown"],
+                s["words"]["therapist"],
+                s["words"]["client"],
+                s["words"]["unknown"],
+                d["summary"]["score"],
+                d["summary"]["focus_shifts"],
+            ]
+        )
+    return rows

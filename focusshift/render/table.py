@@ -1,0 +1,107 @@
+"""The terminal view: one rich table per transcript, evidence under each row with --explain."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from ..model import CLIENT_CARETAKING, THERAPIST_EMOTION, Analysis
+
+_BAR_WIDTH = 10
+_CATEGORY_STYLE = {THERAPIST_EMOTION: "magenta", CLIENT_CARETAKING: "yellow"}
+_SHORT = {THERAPIST_EMOTION: "T-emotion", CLIENT_CARETAKING: "C-caretaking", "therapist_repair": "T-repair"}
+
+
+def score_style(score: float) -> str:
+    if score >= 90:
+        return "green"
+    if score >= 70:
+        return "yellow"
+    return "red"
+
+
+def bar(score: float, width: int = _BAR_WIDTH) -> str:
+    """A small bar of the score, so the session's shape shows at a glance."""
+    eighths = round(max(0.0, min(100.0, score)) / 100 * width * 8)
+    full, part = divmod(eighths, 8)
+    blocks = " ▏▎▍▌▋▊▉"
+    out = "█" * full + (blocks[part] if part else "")
+    return out.ljust(width, "·")
+
+
+def _segment_name(seg_title: str | None, index: int, start: int, end: int) -> str:
+    return seg_title if seg_title else f"lines {start}-{end}"
+
+
+def render_analysis(analysis: Analysis, *, explain: bool = False, text: bool = True) -> Group:
+    """A heading line, the segment table, and the shifts: what a supervisor reads first."""
+    t = analysis.transcript
+    title = t.meta.get("title")
+    head = Text()
+    head.append(t.path, style="bold")
+    if title:
+        head.append(f"  {title}")
+    head.append("  session score ")
+    head.append(f"{analysis.score:.1f}", style=f"bold {score_style(analysis.score)}")
+    head.append(f"  focus shifts {len(analysis.shifts)}")
+
+    table = Table(show_header=True, header_style="bold", show_edge=False, pad_edge=False, expand=False)
+    table.add_column("#", justify="right")
+    table.add_column("segment")
+    table.add_column("lines", justify="right")
+    table.add_column("score", justify="right")
+    table.add_column("", no_wrap=True)
+    table.add_column("T-emo", justify="right")
+    table.add_column("C-care", justify="right")
+    table.add_column("turns", justify="right")
+    by_segment: dict[int, list] = {}
+    for e in analysis.events:
+        by_segment.setdefault(e.segment, []).append(e)
+    for s in analysis.segments:
+        seg = s.segment
+        style = score_style(s.score)
+        table.add_row(
+            str(seg.index),
+            _segment_name(seg.title, seg.index, seg.start_line, seg.end_line),
+            f"{seg.start_line}-{seg.end_line}",
+            Text(f"{s.score:.1f}", style=style),
+            Text(bar(s.score), style=style),
+            str(s.counts.get(THERAPIST_EMOTION, 0)),
+            str(s.counts.get(CLIENT_CARETAKING, 0)),
+            str(sum(s.turns_by_role.values())),
+        )
+        if explain:
+            for e in by_segment.get(seg.index, []):
+                line = Text("   ")
+                line.append(f"L{e.line}", style="bold")
+                line.append(f" {e.speaker or e.role} ")
+                line.append(f"{_SHORT.get(e.category, e.category)}/{e.subtype}", style=_CATEGORY_STYLE.get(e.category, "cyan"))
+                line.append(f" w={e.weight:g}")
+                if text:
+                    line.append(f' "{e.text}"', style="italic")
+                why = f" rule {e.rule}"
+                if e.modifiers:
+                    why += f"; ignored modifiers: {', '.join(e.modifiers)}"
+                line.append(why, style="dim")
+                table.add_row("", line, "", "", "", "", "", "")
+    parts: list = [head, table]
+    for i, sh in enumerate(analysis.shifts, 1):
+        msg = Text(f"  shift {i}: marker line {sh.start_line}, caretaking line(s) ")
+        msg.append(", ".join(str(x) for x in sh.caretaking_lines))
+        if sh.recovery_turns is not None:
+            msg.append(f"; client back on own material at line {sh.end_line} after {sh.recovery_turns} turn(s)")
+        else:
+            msg.append("; no recovery found in the segment")
+        if sh.repaired:
+            msg.append("; therapist repaired it")
+        parts.append(msg)
+    for line, message in t.warnings:
+        parts.append(Text(f"  warning: line {line}: {message}" if line else f"  warning: {message}", style="dim"))
+    parts.append(Text(""))
+    return Group(*parts)
+
+
+def make_console(file, *, color: bool | None = None) -> Console:
+    """Colour only on a terminal, never under NO_COLOR (rich honours NO_COLOR itself)."""
+    return Console(file=file, no_color=color is False, highlight=False, soft_wrap=False)

@@ -1,0 +1,200 @@
+"""Focus shifts and focus-balance scores: pure functions, no spaCy, no I/O.
+
+The score of a segment is
+
+    score = 100 * (1 - load / units)
+
+where ``units`` is the number of speaking turns in the segment (plus any scene
+note that carries an event), and ``load`` adds up, over those units,
+
+    min(1, sum of the unit's event weights + shift_turn_weight if the turn is inside a focus shift)
+
+so a turn never counts for more than one whole turn of therapist focus. A
+segment with no event scores 100; adding an event never raises a score.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from .config import Config
+from .model import (
+    CLIENT_CARETAKING,
+    THERAPIST_EMOTION,
+    THERAPIST_REPAIR,
+    Event,
+    Segment,
+    SegmentScore,
+    Shift,
+    Turn,
+)
+
+_SELF = re.compile(r"\b(i|i'm|im|i've|i'd|i'll|me|my|mine|myself)\b", re.IGNORECASE)
+
+
+def own_material(turn: Turn, min_words: int) -> bool:
+    """A client turn that talks about the client again: long enough, in the first person."""
+    if turn.is_note or turn.role != "client":
+        return False
+    return turn.words >= min_words and bool(_SELF.search(turn.spoken.replace("\u2019", "'")))
+
+
+def find_shifts(turns: Sequence[Turn], events: Iterable[Event], config: Config) -> tuple[Shift, ...]:
+    """Therapist emotion, then client caretaking within `config.shift_window` speaking turns."""
+    speaking = [t for t in turns if not t.is_note]
+    pos_of: dict[int, int] = {}
+    k = -1
+    for t in turns:
+        if not t.is_note:
+            k += 1
+        pos_of[t.index] = max(k, 0)
+    evs = sorted(events, key=lambda e: (pos_of.get(e.turn, 0), e.line, e.span[0]))
+    care_turns = {e.turn for e in evs if e.category == CLIENT_CARETAKING}
+    shifts: list[Shift] = []
+    i = 0
+    window = config.shift_window
+    while i < len(evs):
+        e = evs[i]
+        if e.category != THERAPIST_EMOTION:
+            i += 1
+            continue
+        start = e
+        anchor = pos_of[e.turn]
+        care: list[Event] = []
+        repaired = False
+        j = i + 1
+        while j < len(evs):
+            f = evs[j]
+            p = pos_of[f.turn]
+            if p - anchor > window:
+                break
+            if f.category == THERAPIST_EMOTION:
+                if not care:
+                    anchor = p
+                else:
+                    anchor = p
+            elif f.category == CLIENT_CARETAKING:
+                care.append(f)
+                anchor = p
+            elif f.category == THERAPIST_REPAIR and care:
+                repaired = True
+            j += 1
+        if not care:
+            i += 1
+            continue
+        last_care = pos_of[care[-1].turn]
+        start_pos = pos_of[start.turn]
+        end: Turn | None = None
+        for t in speaking[last_care + 1 :]:
+            if t.index in care_turns:
+                continue
+            if own_material(t, config.recovery_min_words):
+                end = t
+                break
+        if end is not None and pos_of[end.index] - start_pos > config.shift_max_turns + window:
+            end = None
+        end_pos = pos_of[end.index] if end is not None else min(
+            len(speaking), start_pos + config.shift_max_turns
+        )
+        if not repaired:
+            repaired = any(
+                x.category == THERAPIST_REPAIR and last_care <= pos_of[x.turn] < end_pos for x in evs
+            )
+        inside = tuple(t.index for t in speaking[start_pos:end_pos])
+        shifts.append(
+            Shift(
+                start_turn=start.turn,
+                start_line=start.line,
+                caretaking_lines=tuple(sorted({c.line for c in care})),
+                end_turn=end.index if end else None,
+                end_line=end.line if end else None,
+                recovery_turns=(pos_of[end.index] - start_pos) if end else None,
+                repaired=repaired,
+                turns=inside,
+            )
+        )
+        # continue after the episode
+        while j < len(evs) and pos_of[evs[j].turn] < end_pos:
+            j += 1
+        i = j
+    return tuple(shifts)
+
+
+def unit_loads(
+    segment: Segment,
+    turns_by_index: dict[int, Turn],
+    events: Iterable[Event],
+    shift_turns: set[int],
+    shift_turn_weight: float,
+) -> dict[int, float]:
+    """Therapist-focused load of each unit (turn or event-bearing note) in the segment."""
+    weights: dict[int, float] = {}
+    for e in events:
+        if e.category in (THERAPIST_EMOTION, CLIENT_CARETAKING):
+            weights[e.turn] = weights.get(e.turn, 0.0) + e.weight
+    loads: dict[int, float] = {}
+    for idx in segment.turns:
+        turn = turns_by_index[idx]
+        if turn.is_note and idx not in weights:
+            continue
+        value = weights.get(idx, 0.0)
+        if not turn.is_note and idx in shift_turns:
+            value += shift_turn_weight
+        loads[idx] = min(1.0, value)
+    return loads
+
+
+def score(load: float, units: int) -> float:
+    """100 * (1 - load / units), clamped to [0, 100]; an empty segment scores 100."""
+    if units <= 0:
+        return 100.0
+    return max(0.0, min(100.0, 100.0 * (1.0 - load / units)))
+
+
+def score_segments(
+    segments: Sequence[Segment],
+    turns: Sequence[Turn],
+    events: Sequence[Event],
+    shifts: Sequence[Shift],
+    config: Config,
+) -> tuple[SegmentScore, ...]:
+    by_index = {t.index: t for t in turns}
+    shift_turns = {t for s in shifts for t in s.turns}
+    out = []
+    for seg in segments:
+        seg_turns = set(seg.turns)
+        seg_events = [e for e in events if e.turn in seg_turns]
+        loads = unit_loads(seg, by_index, seg_events, shift_turns, config.shift_turn_weight)
+        load = sum(loads.values())
+        units = len(loads)
+        counts = {THERAPIST_EMOTION: 0, CLIENT_CARETAKING: 0, THERAPIST_REPAIR: 0}
+        for e in seg_events:
+            counts[e.category] = counts.get(e.category, 0) + 1
+        t_by_role = {"therapist": 0, "client": 0, "unknown": 0}
+        w_by_role = {"therapist": 0, "client": 0, "unknown": 0}
+        for idx in seg.turns:
+            t = by_index[idx]
+            if t.is_note:
+                continue
+            t_by_role[t.role] += 1
+            w_by_role[t.role] += t.words
+        out.append(
+            SegmentScore(
+                segment=seg,
+                score=score(load, units),
+                units=units,
+                load=load,
+                counts=counts,
+                turns_by_role=t_by_role,
+                words_by_role=w_by_role,
+            )
+        )
+    return tuple(out)
+
+
+def session_score(segments: Sequence[SegmentScore]) -> tuple[float, int, float]:
+    """(score, units, load) over the whole session: the same formula on the sums."""
+    units = sum(s.units for s in segments)
+    load = sum(s.load for s in segments)
+    return score(load, units), units, load
