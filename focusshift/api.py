@@ -63,7 +63,7 @@ class Analyzer:
         from .pipeline.detect import detect
 
         events = detect(transcript, self.nlp, self.lexicon, self.config)
-        shifts = find_shifts(transcript.turns, events, self.config)
+        shifts = find_shifts(transcript.turns, events, self.config, transcript.segments)
         segments = score_segments(
             transcript.segments, transcript.turns, events, shifts, self.config
         )

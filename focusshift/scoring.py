@@ -40,9 +40,24 @@ def own_material(turn: Turn, min_words: int) -> bool:
     return turn.words >= min_words and bool(_SELF.search(turn.spoken.replace("\u2019", "'")))
 
 
-def find_shifts(turns: Sequence[Turn], events: Iterable[Event], config: Config) -> tuple[Shift, ...]:
-    """Therapist emotion, then client caretaking within `config.shift_window` speaking turns."""
+def find_shifts(
+    turns: Sequence[Turn],
+    events: Iterable[Event],
+    config: Config,
+    segments: Sequence[Segment] = (),
+) -> tuple[Shift, ...]:
+    """Therapist emotion, then client caretaking within `config.shift_window` speaking turns.
+
+    A shift lasts until the client is back on their own material; if that does
+    not happen before the end of the segment of the last caretaking (or within
+    `config.shift_max_turns`), it ends there and its recovery is None.
+    """
     speaking = [t for t in turns if not t.is_note]
+    seg_end: dict[int, int] = {}  # speaking position -> first position after its segment
+    for seg in segments:
+        ps = [pos for pos, t in enumerate(speaking) if t.index in set(seg.turns)]
+        for pos in ps:
+            seg_end[pos] = ps[-1] + 1
     pos_of: dict[int, int] = {}
     k = -1
     for t in turns:
@@ -70,10 +85,7 @@ def find_shifts(turns: Sequence[Turn], events: Iterable[Event], config: Config) 
             if p - anchor > window:
                 break
             if f.category == THERAPIST_EMOTION:
-                if not care:
-                    anchor = p
-                else:
-                    anchor = p
+                anchor = p
             elif f.category == CLIENT_CARETAKING:
                 care.append(f)
                 anchor = p
@@ -85,18 +97,19 @@ def find_shifts(turns: Sequence[Turn], events: Iterable[Event], config: Config) 
             continue
         last_care = pos_of[care[-1].turn]
         start_pos = pos_of[start.turn]
+        limit = min(
+            seg_end.get(last_care, len(speaking)),
+            start_pos + config.shift_max_turns,
+            len(speaking),
+        )
         end: Turn | None = None
-        for t in speaking[last_care + 1 :]:
+        for t in speaking[last_care + 1 : limit]:
             if t.index in care_turns:
                 continue
             if own_material(t, config.recovery_min_words):
                 end = t
                 break
-        if end is not None and pos_of[end.index] - start_pos > config.shift_max_turns + window:
-            end = None
-        end_pos = pos_of[end.index] if end is not None else min(
-            len(speaking), start_pos + config.shift_max_turns
-        )
+        end_pos = pos_of[end.index] if end is not None else max(limit, last_care + 1)
         if not repaired:
             repaired = any(
                 x.category == THERAPIST_REPAIR and last_care <= pos_of[x.turn] < end_pos for x in evs

@@ -71,21 +71,9 @@ def render_analysis(analysis: Analysis, *, explain: bool = False, text: bool = T
             str(s.counts.get(CLIENT_CARETAKING, 0)),
             str(sum(s.turns_by_role.values())),
         )
-        if explain:
-            for e in by_segment.get(seg.index, []):
-                line = Text("   ")
-                line.append(f"L{e.line}", style="bold")
-                line.append(f" {e.speaker or e.role} ")
-                line.append(f"{_SHORT.get(e.category, e.category)}/{e.subtype}", style=_CATEGORY_STYLE.get(e.category, "cyan"))
-                line.append(f" w={e.weight:g}")
-                if text:
-                    line.append(f' "{e.text}"', style="italic")
-                why = f" rule {e.rule}"
-                if e.modifiers:
-                    why += f"; ignored modifiers: {', '.join(e.modifiers)}"
-                line.append(why, style="dim")
-                table.add_row("", line, "", "", "", "", "", "")
     parts: list = [head, table]
+    if explain:
+        parts.append(_evidence(analysis, by_segment, text))
     for i, sh in enumerate(analysis.shifts, 1):
         msg = Text(f"  shift {i}: marker line {sh.start_line}, caretaking line(s) ")
         msg.append(", ".join(str(x) for x in sh.caretaking_lines))
@@ -102,6 +90,34 @@ def render_analysis(analysis: Analysis, *, explain: bool = False, text: bool = T
     return Group(*parts)
 
 
+def _evidence(analysis: Analysis, by_segment: dict[int, list], text: bool) -> Group:
+    """Each segment's events, one per line: where, who, what, how heavy, why."""
+    rows: list[Text] = []
+    for s in analysis.segments:
+        events = by_segment.get(s.segment.index, [])
+        if not events:
+            continue
+        seg = s.segment
+        rows.append(Text(f"  segment {seg.index} ({_segment_name(seg.title, seg.index, seg.start_line, seg.end_line)}): "
+                         f"score {s.score:.1f} = 100 x (1 - load {s.load:.2f} / {s.units} units)", style="bold"))
+        for e in events:
+            line = Text("    ")
+            line.append(f"line {e.line:<5}", style="bold")
+            line.append(f"{(e.speaker or e.role)[:18]:<18} ")
+            line.append(f"{_SHORT.get(e.category, e.category)}/{e.subtype}", style=_CATEGORY_STYLE.get(e.category, "cyan"))
+            line.append(f"  w={e.weight:g}")
+            if text:
+                line.append(f'  "{e.text}"', style="italic")
+            why = f"  [{e.rule}"
+            if e.modifiers:
+                why += f"; context overridden: {', '.join(e.modifiers)}"
+            line.append(why + "]", style="dim")
+            rows.append(line)
+    if not rows:
+        rows.append(Text("  no evidence: no therapist emotion or client caretaking found", style="dim"))
+    return Group(*rows)
+
+
 def make_console(file, *, color: bool | None = None) -> Console:
     """Colour only on a terminal, never under NO_COLOR (rich honours NO_COLOR itself)."""
-    return Console(file=file, no_color=color is False, highlight=False, soft_wrap=False)
+    return Console(file=file, no_color=color is False, highlight=False, soft_wrap=True)
