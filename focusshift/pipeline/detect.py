@@ -15,6 +15,7 @@ from ..model import (
     Turn,
 )
 from .components import SPANS_KEY, modifiers_of
+from .prefilter import Prefilter
 
 # Modifiers that cancel a candidate unless its rule says to ignore them.
 CANCELLING = frozenset(
@@ -66,15 +67,24 @@ def _positions(transcript: Transcript) -> dict[int, int]:
     return pos
 
 
-def detect(transcript: Transcript, nlp, lexicon: Lexicon, config: Config) -> tuple[Event, ...]:
-    """All events of one transcript, in source order."""
+def detect(
+    transcript: Transcript,
+    nlp,
+    lexicon: Lexicon,
+    config: Config,
+    prefilter: Prefilter | None = None,
+) -> tuple[Event, ...]:
+    """All events of one transcript, in source order.
+
+    With a prefilter, speech that no rule can match skips spaCy (same result).
+    """
     pos = _positions(transcript)
     jobs: list[tuple[str, Turn, object]] = []  # (kind, turn, extra)
     texts: list[str] = []
     for turn in transcript.turns:
         if not turn.is_note and turn.role in ("therapist", "client"):
             clean, mapping = clean_text(turn)
-            if clean.strip():
+            if clean.strip() and (prefilter is None or prefilter.may_match(clean)):
                 jobs.append(("speech", turn, mapping))
                 texts.append(clean)
         for ann in turn.annotations:
