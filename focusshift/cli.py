@@ -44,6 +44,12 @@ class Report:
         return EXIT_OK
 
 
+class FocusshiftUsageError(click.ClickException):
+    """A bad option value, config or rule file: 'Error: ...' on stderr and exit 2."""
+
+    exit_code = EXIT_ERROR
+
+
 def err(message: str) -> None:
     click.echo(message, err=True)
 
@@ -183,7 +189,7 @@ def analyze(paths, fmt, explain, no_text, fail_under, output, quiet,
     try:
         analyzer = _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model)
     except (ConfigError, LexiconError) as exc:
-        raise click.ClickException(str(exc)) from None
+        raise FocusshiftUsageError(str(exc)) from None
     stdin = sys.stdin.buffer.read() if "-" in paths else None
     report = Report()
     missing = [p for p in paths if p != "-" and not Path(p).exists()]
@@ -240,7 +246,7 @@ def analyze(paths, fmt, explain, no_text, fail_under, output, quiet,
                     console.print(render_analysis(result, explain=explain, text=not no_text))
                 first = False
         except FocusshiftError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise FocusshiftUsageError(str(exc)) from None
         if fmt == "json":
             out.write("\n]\n" if not first else "]\n")
     sys.exit(report.return_code)

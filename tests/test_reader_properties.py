@@ -95,6 +95,8 @@ def check_well_formed(t: Transcript, data: bytes) -> None:
     assert [seg.index for seg in t.segments] == list(range(1, len(t.segments) + 1))
     for seg in t.segments:
         assert 1 <= seg.start_line <= seg.end_line <= n
+        for idx in seg.turns:
+            assert seg.start_line <= t.turns[idx].line <= seg.end_line
     for line, message in t.warnings:
         assert message
         assert line is None or 1 <= line <= n

@@ -157,7 +157,8 @@ def attribute(inner: str, speaker_role: Role | None, roles: RoleMap) -> Role | N
     raw_words = _WORD.findall(inner)
     words = {w.casefold().removesuffix("'s").removesuffix("\u2019s").strip(".") for w in raw_words}
     # Single letters (T, C) only count when written as capitals, as labels are.
-    letters = {w for w in raw_words if len(w) <= 2 and w.isupper()}
+    stems = [w.removesuffix("'s").removesuffix("\u2019s") for w in raw_words]
+    letters = {w for w in stems if len(w) <= 2 and w.isupper()}
     t_words = (_THERAPIST_WORDS - {"t", "th"}) | roles.name_words("therapist")
     c_words = (_CLIENT_WORDS - {"c", "cl", "pt"}) | roles.name_words("client")
     names_t = bool(words & t_words) or bool(letters & {"T", "TH"})

@@ -145,3 +145,32 @@ def make_context_annotator(
 def modifiers_of(doc: Doc, span: Span) -> tuple[tuple[str, str], ...]:
     table: dict[Any, tuple[tuple[str, str], ...]] = doc.user_data.get(MODIFIERS_KEY, {})
     return table.get((span.start, span.end, span.id_), ())
+
+
+class CaseFoldLemmas:
+    """Lemmas that ignore case: the lookup table only knows 'cried', not 'Cried' or 'CRIED'."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        self.table = None
+        if nlp.has_pipe("lemmatizer"):
+            lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+            if lookups is not None and lookups.has_table("lemma_lookup"):
+                self.table = lookups.get_table("lemma_lookup")
+
+    def __call__(self, doc: Doc) -> Doc:
+        table = self.table
+        for tok in doc:
+            lemma = tok.lemma_
+            if table is not None and lemma == tok.text and not tok.is_lower:
+                lower = tok.lower_
+                found = table.get(lower, lower)
+                tok.lemma_ = found if isinstance(found, str) else lower
+            elif lemma and not lemma.islower():
+                tok.lemma_ = lemma.lower()
+        return doc
+
+
+@Language.factory("focusshift_casefold_lemmas", requires=["token.lemma"], assigns=["token.lemma"])
+def make_casefold_lemmas(nlp: Language, name: str) -> CaseFoldLemmas:
+    return CaseFoldLemmas(nlp, name)

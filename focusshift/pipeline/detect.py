@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from ..config import Config
@@ -22,6 +23,18 @@ CANCELLING = frozenset(
     {"negated", "hypothetical", "historical", "habitual", "reported", "practical", "other_experiencer"}
 )
 _TRANSLATE = str.maketrans({"\u2019": "'", "\u2018": "'", "\n": " ", "\t": " "})
+
+
+# Annotation subtypes that a physical cause named in the same turn explains away.
+_PHYSICAL_SUBTYPES = frozenset({"sniffing", "tearful"})
+_WORDS = re.compile(r"[a-z]+")
+
+
+def _physical(turn: Turn, lexicon: Lexicon) -> bool:
+    """The turn names a physical cause (a cold, hay fever): its sniffs are not emotion."""
+    causes = lexicon.terms.get("physical_cause", ())
+    words = set(_WORDS.findall(turn.spoken.lower()))
+    return any(c in words for c in causes)
 
 
 @dataclass(frozen=True)
@@ -117,6 +130,8 @@ def detect(
                 ann = extra
                 line, col, col_end = ann.line, ann.start, ann.end  # type: ignore[attr-defined]
                 text = ann.raw  # type: ignore[attr-defined]
+            if kind == "annotation" and rule.subtype in _PHYSICAL_SUBTYPES and _physical(turn, lexicon):
+                continue  # "[sniffs] excuse me, hay fever"
             ignored = tuple(m for m in mods if m in rule.ignore)
             candidates.append(
                 _Candidate(rule, turn, pos[turn.index], line, col, col_end, text, ignored)
@@ -172,7 +187,8 @@ def _conversation(cands: list[_Candidate], config: Config, transcript: Transcrip
         return any(0 <= p - a <= width for a in anchors)
 
     kept = []
-    for c in cands:
+    # In source order, so that caretaking kept by context anchors what follows it.
+    for c in sorted(cands, key=lambda x: (x.pos, x.line, x.col_start)):
         cond = c.rule.condition
         if cond == "always":
             kept.append(c)
@@ -186,6 +202,8 @@ def _conversation(cands: list[_Candidate], config: Config, transcript: Transcrip
             # looking after the therapist (the therapist is ill, tired, upset).
             if after(emotion_pos, c.pos, w) or after(firm_care_pos, c.pos, cw):
                 kept.append(c)
+                if c.rule.label == CLIENT_CARETAKING:
+                    firm_care_pos.append(c.pos)
     return kept
 
 

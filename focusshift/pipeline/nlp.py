@@ -9,9 +9,32 @@ from ..errors import FocusshiftError
 
 MARKERS = "focusshift_markers"
 CONTEXT = "focusshift_context"
+CASEFOLD = "focusshift_casefold_lemmas"
+
+
+_CACHE: dict[tuple, object] = {}
+
+
+def _key(model: str | None, files: Sequence[str | Path]) -> tuple:
+    stamps = []
+    for f in files:
+        try:
+            st = Path(f).stat()
+            stamps.append((str(f), st.st_mtime_ns, st.st_size))
+        except OSError:
+            stamps.append((str(f), None, None))
+    return (model, tuple(stamps))
 
 
 def build_nlp(model: str | None = None, lexicon_files: Sequence[str | Path] = ()):  # -> Language
+    """The pipeline for these settings, built once per process (it takes about a second)."""
+    key = _key(model, lexicon_files)
+    if key not in _CACHE:
+        _CACHE[key] = _build(model, lexicon_files)
+    return _CACHE[key]
+
+
+def _build(model: str | None, lexicon_files: Sequence[str | Path]):  # -> Language
     """A blank English pipeline with the lookup lemmatizer, or an installed/saved one.
 
     Nothing is ever downloaded: a model name must be an installed package or a
@@ -43,6 +66,8 @@ def build_nlp(model: str | None = None, lexicon_files: Sequence[str | Path] = ()
             ) from None
         if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
             nlp.add_pipe("sentencizer", first=True)
+    if not nlp.has_pipe(CASEFOLD):
+        nlp.add_pipe(CASEFOLD)
     for name in (MARKERS, CONTEXT):
         if nlp.has_pipe(name):
             if files:

@@ -40,11 +40,11 @@ def render_analysis(analysis: Analysis, *, explain: bool = False, text: bool = T
     title = t.meta.get("title")
     head = Text()
     head.append(t.path, style="bold")
-    if title:
-        head.append(f"  {title}")
     head.append("  session score ")
     head.append(f"{analysis.score:.1f}", style=f"bold {score_style(analysis.score)}")
     head.append(f"  focus shifts {len(analysis.shifts)}")
+    if title:
+        head.append(f"\n{title}", style="dim")
 
     table = Table(show_header=True, header_style="bold", show_edge=False, pad_edge=False, expand=False)
     table.add_column("#", justify="right")
