@@ -129,7 +129,9 @@ def _expand(value: Any, terms: dict[str, list[str]], where: str, line: int) -> A
             else:
                 out.append(_expand(item, terms, where, line))
         return out
-    if isinstance(value, str) and value.startswith("@") and value[1:] in terms:
+    if isinstance(value, str) and len(value) > 1 and value.startswith("@") and value[1:].isidentifier():
+        if value[1:] not in terms:
+            raise LexiconError(where, line, f"unknown word set {value!r} (see terms.json)")
         return list(terms[value[1:]])
     return value
 
