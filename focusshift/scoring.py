@@ -50,7 +50,8 @@ def find_shifts(
 
     A shift lasts until the client is back on their own material; if that does
     not happen before the end of the segment of the last caretaking (or within
-    `config.shift_max_turns`), it ends there and its recovery is None.
+    `config.shift_max_turns` speaking turns after it), it ends there and its
+    recovery is None.
     """
     speaking = [t for t in turns if not t.is_note]
     seg_end: dict[int, int] = {}  # speaking position -> first position after its segment
@@ -99,7 +100,7 @@ def find_shifts(
         start_pos = pos_of[start.turn]
         limit = min(
             seg_end.get(last_care, len(speaking)),
-            start_pos + config.shift_max_turns,
+            last_care + 1 + config.shift_max_turns,
             len(speaking),
         )
         end: Turn | None = None

@@ -212,11 +212,6 @@ def test_text_after_heading_without_label_is_not_merged_into_previous_section():
     assert [w[0] for w in t.warnings] == [3]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a line '## ' (heading marker, empty title) is glued into the previous "
-    "turn's text as '##' instead of opening a segment",
-)
 def test_heading_with_empty_title_opens_segment():
     t = read(src("T: hi", "## ", "C: ok"))
     assert t.turns[0].text == "hi"
@@ -249,11 +244,6 @@ def test_segment_by_turns_keeps_scene_note_with_previous_turn():
     assert t.segments[0].end_line == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: with turns:N/minutes:M, a segment's end_line is its last turn's end_line, so a "
-    "turn continued after a scene note ends outside its own segment's line range",
-)
 def test_segment_end_line_covers_turn_continued_after_scene_note():
     t = read(src("C: oh no", "[sighs]", "It's fine.", "T: ok"), segment_by="turns:1")
     first = t.segments[0]
@@ -453,11 +443,6 @@ def test_only_unknown_speakers_still_reads():
     assert [w[0] for w in t.warnings] == [1, 2]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a lower-case unknown label ('interpreter:') is not recognised as a label, so "
-    "the interpreter's words are merged into the previous therapist turn (guessed as therapist)",
-)
 def test_lowercase_unknown_label_is_not_merged_into_therapist_turn():
     t = read(src("T: How are you?", "interpreter: She says she is tired."))
     assert summary(t) == [
@@ -466,11 +451,6 @@ def test_lowercase_unknown_label_is_not_merged_into_therapist_turn():
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a label followed by text without a space ('T:Fine') is not a turn; it is "
-    "merged into the previous (client) turn, or dropped at the start of the file",
-)
 def test_label_without_space_after_colon_is_a_turn():
     t = read(src("C: I'm okay.", "T:Good to hear."))
     assert summary(t) == [("C", "client", "I'm okay."), ("T", "therapist", "Good to hear.")]
@@ -567,11 +547,6 @@ def test_ordinary_parentheses_are_not_annotations(aside):
     assert t.turns[0].annotations == ()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: '(long story)' is speech, but any of the first three words being in the "
-    "non-verbal lexicon ('long') makes it an annotation",
-)
 def test_long_story_aside_is_not_an_annotation():
     t = read(src("C: We moved (long story) last year."))
     assert t.turns[0].annotations == ()
@@ -640,11 +615,6 @@ def test_annotation_naming_patient_alias_inside_therapist_turn():
     assert [a.about for a in t.turns[1].annotations] == ["client"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a possessive with a bare apostrophe (\"James' voice breaks\") does not name the "
-    "declared therapist, so the therapist's emotion is attributed to the client",
-)
 def test_annotation_naming_therapist_with_possessive_apostrophe():
     t = read(src("@therapist: James", "C: [James' voice breaks] oh", "[Reyes' eyes fill]"), therapist=("Dr. Reyes",))
     assert [a.about for a in t.turns[0].annotations] == ["therapist"]
@@ -774,11 +744,6 @@ def test_file_with_only_scene_notes_is_an_error():
     assert "no speaker turns" in err.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: declared names with a typographic apostrophe (O\u2019Brien) are normalised to "
-    "ASCII for labels but not for annotations, so scene notes naming them stay unattributed",
-)
 def test_scene_note_naming_declared_name_with_typographic_apostrophe():
     t = read(src("@client: O\u2019Brien", "T: hi", "[O\u2019Brien cries]"))
     assert t.turns[1].role == "client"

@@ -126,7 +126,7 @@ def test_no_events_scores_100(sc):
     assert seg_scores(turns, [], segments) == [100.0] * len(segments)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=800, deadline=None)
 @given(scenario(), st.data())
 def test_adding_an_event_never_raises_a_score(sc, data):
     turns, segments, events = sc

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from ..errors import TranscriptError
+from ..errors import ConfigError, TranscriptError
 from ..model import Annotation, Role, Segment, Turn
 
 THERAPIST_ALIASES = frozenset(
@@ -70,7 +70,7 @@ class RoleMap:
 
 def decode(data: bytes, path: str) -> str:
     """Strict UTF-8 with a clear, located error: clinical files must not be guessed at."""
-    if not data.strip():
+    if not data.replace(b"\xef\xbb\xbf", b"", 1).strip():
         raise TranscriptError(path, 1, "the file is empty")
     nul = data.find(b"\x00")
     if nul != -1:
@@ -82,7 +82,8 @@ def decode(data: bytes, path: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        col = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
         raise TranscriptError(
             path,
             line,
@@ -106,7 +107,7 @@ def nonverbal_words() -> frozenset[str]:
     """Words that make a parenthesised '(...)' a non-verbal event rather than speech."""
     text = resources.files("focusshift.lexicon").joinpath("nonverbal.txt").read_text("utf-8")
     return frozenset(
-        w.strip().casefold() for w in text.splitlines() if w.strip() and not w.startswith("#")
+        " ".join(w.split()).casefold() for w in text.splitlines() if w.strip() and not w.startswith("#")
     )
 
 
@@ -126,6 +127,9 @@ def _paren_is_event(inner: str, roles: RoleMap) -> bool:
     if words[0] in _PRONOUNS or any(w in _SPEECH_PRONOUNS for w in words):
         return False  # "(I think)", "(you know)": speech, not a stage direction
     vocab = nonverbal_words()
+    text = " ".join(words)
+    if any(" " in v and text.startswith(v) for v in vocab):
+        return True  # "(long pause)"
     return any(w.removesuffix("'s") in vocab for w in words[:3])
 
 
@@ -154,10 +158,10 @@ def find_annotations(text: str, roles: RoleMap) -> list[tuple[int, int, str]]:
 
 def attribute(inner: str, speaker_role: Role | None, roles: RoleMap) -> Role | None:
     """Whom an annotation is about: the party it names, else the turn's speaker."""
-    raw_words = _WORD.findall(inner)
-    words = {w.casefold().removesuffix("'s").removesuffix("\u2019s").strip(".") for w in raw_words}
+    raw_words = _WORD.findall(inner.replace("\u2019", "'"))
+    stems = [w.strip(".").removesuffix("'s").removesuffix("'").strip(".") for w in raw_words]
+    words = {w.casefold() for w in stems}
     # Single letters (T, C) only count when written as capitals, as labels are.
-    stems = [w.removesuffix("'s").removesuffix("\u2019s") for w in raw_words]
     letters = {w for w in stems if len(w) <= 2 and w.isupper()}
     t_words = (_THERAPIST_WORDS - {"t", "th"}) | roles.name_words("therapist")
     c_words = (_CLIENT_WORDS - {"c", "cl", "pt"}) | roles.name_words("client")
@@ -220,7 +224,10 @@ def segment(
     """Headings when the file has them, otherwise fixed turn counts or time windows."""
     if headings:
         return _by_headings(turns, headings, last_line)
-    kind, size = parse_segment_rule(rule)
+    try:
+        kind, size = parse_segment_rule(rule)
+    except ValueError as exc:
+        raise ConfigError(f"--segment-by: {exc}") from None
     if kind == "minutes":
         if not any(t.time is not None for t in turns):
             raise TranscriptError(
@@ -253,8 +260,8 @@ def segment(
         Segment(
             index=i + 1,
             title=None,
-            start_line=g[0].line,
-            end_line=g[-1].end_line,
+            start_line=min(t.line for t in g),
+            end_line=max(t.end_line for t in g),
             turns=tuple(t.index for t in g),
         )
         for i, g in enumerate(groups)

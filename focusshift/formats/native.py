@@ -15,12 +15,12 @@ from .common import (
 )
 
 _HEADER = re.compile(r"^@([A-Za-z][\w-]*)\s*:\s*(.*)$")
-_HEADING = re.compile(r"^##\s+(.*\S)\s*$")
+_HEADING = re.compile(r"^##(?:\s+(.*\S))?\s*$")
 _TS = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?"
 _TIMESTAMP = re.compile(
     rf"^\s*(?:\[(?P<a>{_TS})\]|\((?P<b>{_TS})\)|(?P<c>\d{{1,2}}:\d{{2}}:\d{{2}}(?:[.,]\d+)?))\s*"
 )
-_LABEL = re.compile(r"^(?P<label>[^\W\d_][\w .'\u2019&-]{0,40}?)\s*:(?:\s+|$)(?P<text>.*)$")
+_LABEL = re.compile(r"^(?P<label>[^\W\d_][\w .'\u2019&-]{0,40}?)\s*:(?P<space>\s+|$|)(?P<text>.*)$")
 _TITLE_WORDS = frozenset("dr dr. mr mr. mrs mrs. ms ms. mx mx. prof prof. miss".split())
 
 
@@ -38,6 +38,8 @@ def _plausible_name(label: str) -> bool:
     words = label.split()
     if not words or len(words) > 4:
         return False
+    if len(words) == 1 and len(label) <= 24 and label.replace("-", "").isalpha():
+        return True  # "interpreter:", "Mum:": one word before a colon is a speaker
     for w in words:
         if w.casefold() in _TITLE_WORDS:
             continue
@@ -84,6 +86,8 @@ def read_native(text: str, path: str, options: ReadOptions | None = None) -> Tra
     headings: list[tuple[int, str]] = []
     current: dict | None = None  # the speaking turn being built
     unknown_labels: set[str] = set()
+    after_heading = False
+    body_start = i
 
     def close() -> None:
         nonlocal current
@@ -99,7 +103,8 @@ def read_native(text: str, path: str, options: ReadOptions | None = None) -> Tra
         heading = _HEADING.match(raw.strip()) if raw.lstrip().startswith("##") else None
         if heading:
             close()
-            headings.append((line_no, heading.group(1)))
+            headings.append((line_no, heading.group(1) or ""))
+            after_heading = True
             continue
         if raw.lstrip().startswith("@") and _HEADER.match(raw.strip()):
             warnings.append((line_no, "header line after the transcript has started; ignored"))
@@ -118,8 +123,11 @@ def read_native(text: str, path: str, options: ReadOptions | None = None) -> Tra
             label = label_match.group("label").strip()
             if not (roles.is_known(label) or _plausible_name(label)):
                 label_match = None
+            elif not label_match.group("space") and label_match.group("text") and not roles.is_known(label):
+                label_match = None  # "T:Fine" only for known labels; "Note:this" stays text
         if label_match:
             close()
+            after_heading = False
             label = label_match.group("label").strip()
             role = roles.role_of(label)
             if role == "unknown" and normalise(label) not in unknown_labels:
@@ -169,23 +177,24 @@ def read_native(text: str, path: str, options: ReadOptions | None = None) -> Tra
             if last is not None and not headings_after(headings, last.end_line, line_no):
                 turns[turns.index(last)] = _extend(last, line_no, col, body, roles)
                 continue
-            warnings.append(
-                (line_no, "text with no speaker label before any turn; ignored")
-            )
+            where = "after a heading" if after_heading else "before any turn"
+            warnings.append((line_no, f"text with no speaker label {where}; ignored"))
             continue
         current["parts"].append((line_no, col, body))
     close()
 
     speaking = [t for t in turns if not t.is_note]
     if not speaking:
-        first = next((n + 1 for n, ln in enumerate(lines) if ln.strip()), 1)
+        first = next((n + 1 for n, ln in enumerate(lines) if n >= body_start and ln.strip()), body_start + 1)
         raise TranscriptError(
             path,
             first,
             "no speaker turns found; expected lines like 'T: text', 'CLIENT: text' or 'Name: text'",
         )
-    meta.setdefault("therapist", [])
-    meta.setdefault("client", [])
+    for role, names in (("therapist", options.therapist), ("client", options.client)):
+        listed = meta.setdefault(role, [])
+        assert isinstance(listed, list)
+        listed.extend(n for n in names if n not in listed)
     segments = segment(turns, headings, options.segment_by, path, len(lines))
     return Transcript(
         path=path,

@@ -44,6 +44,7 @@ _MARKER_KEYS = {
     "source": True,
     "pattern": True,
     "condition": False,
+    "window": False,
     "not_followed_by": False,
     "not_preceded_by": False,
     "ignore": False,
@@ -74,6 +75,7 @@ class MarkerRule:
     source: str
     pattern: list[dict[str, Any]]
     condition: str = "always"
+    window: int | None = None  # overrides the config's windows for after_emotion
     not_followed_by: tuple[str, ...] = ()
     not_preceded_by: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
@@ -206,7 +208,7 @@ def parse_rule_line(
         if not isinstance(scope, int) or scope < 1:
             raise LexiconError(where, line, "max_scope must be a positive integer")
         applies = _words(obj.get("applies_to"), where, line, "applies_to") or MARKER_LABELS
-        bad = [a for a in applies if a not in MARKER_LABELS]
+        bad = [a for a in applies if a.split("/")[0] not in MARKER_LABELS]
         if bad:
             raise LexiconError(where, line, f"applies_to has unknown label(s) {', '.join(bad)}")
         return ContextRule(
@@ -232,6 +234,9 @@ def parse_rule_line(
         raise LexiconError(where, line, f"condition must be one of {', '.join(CONDITIONS)}")
     if not isinstance(obj["subtype"], str) or not obj["subtype"]:
         raise LexiconError(where, line, "'subtype' must be a non-empty string")
+    window = obj.get("window")
+    if window is not None and (isinstance(window, bool) or not isinstance(window, int) or window < 0):
+        raise LexiconError(where, line, "window must be a non-negative integer")
     ignore = _words(obj.get("ignore"), where, line, "ignore")
     bad = [c for c in ignore if c not in CONTEXT_CATEGORIES]
     if bad:
@@ -244,6 +249,7 @@ def parse_rule_line(
         source=obj["source"],
         pattern=pattern,
         condition=condition,
+        window=window,
         not_followed_by=_words(obj.get("not_followed_by"), where, line, "not_followed_by"),
         not_preceded_by=_words(obj.get("not_preceded_by"), where, line, "not_preceded_by"),
         ignore=ignore,

@@ -61,6 +61,7 @@ class ContextAnnotator:
 
     def __init__(self, nlp: Language, name: str, lexicon: Lexicon) -> None:
         self.name = name
+        self.lexicon = lexicon
         self.rules: dict[str, ContextRule] = dict(lexicon.context)
         self.matcher = Matcher(nlp.vocab)
         for rule in self.rules.values():
@@ -78,8 +79,12 @@ class ContextAnnotator:
         terminators = sorted(s for r, s, e in triggers if r.category == "terminate")
         for span in candidates:
             mods: list[tuple[str, str]] = []
+            marker = self.lexicon.markers.get(span.id_)
+            kind = f"{span.label_}/{marker.subtype}" if marker else span.label_
             for rule, s, e in triggers:
-                if rule.category == "terminate" or span.label_ not in rule.applies_to:
+                if rule.category == "terminate":
+                    continue
+                if span.label_ not in rule.applies_to and kind not in rule.applies_to:
                     continue
                 if s < span.end and span.start < e:
                     continue  # inside the target: part of the pattern itself

@@ -26,15 +26,25 @@ _TRANSLATE = str.maketrans({"\u2019": "'", "\u2018": "'", "\n": " ", "\t": " "})
 
 
 # Annotation subtypes that a physical cause named in the same turn explains away.
-_PHYSICAL_SUBTYPES = frozenset({"sniffing", "tearful"})
+_PHYSICAL_SUBTYPES = frozenset({"sniffing", "tearful", "voice_break"})
+# Speech subtypes that laughter in the same turn explains away ("I'm crying" while laughing).
+_LAUGHTER_SUBTYPES = frozenset({"crying", "tearful"})
 _WORDS = re.compile(r"[a-z]+")
 
 
 def _physical(turn: Turn, lexicon: Lexicon) -> bool:
     """The turn names a physical cause (a cold, hay fever): its sniffs are not emotion."""
     causes = lexicon.terms.get("physical_cause", ())
-    words = set(_WORDS.findall(turn.spoken.lower()))
+    words = set(_WORDS.findall(turn.text.lower()))  # annotations too: "(coughs)"
     return any(c in words for c in causes)
+
+
+def _laughing(turn: Turn, lexicon: Lexicon) -> bool:
+    """The turn is laughing: an annotation or a written laugh names it."""
+    words = lexicon.terms.get("laughter", ())
+    found = set(_WORDS.findall(" ".join(a.text for a in turn.annotations).lower()))
+    found |= set(_WORDS.findall(turn.spoken.lower()))
+    return any(w in found for w in words)
 
 
 @dataclass(frozen=True)
@@ -130,8 +140,10 @@ def detect(
                 ann = extra
                 line, col, col_end = ann.line, ann.start, ann.end  # type: ignore[attr-defined]
                 text = ann.raw  # type: ignore[attr-defined]
-            if kind == "annotation" and rule.subtype in _PHYSICAL_SUBTYPES and _physical(turn, lexicon):
-                continue  # "[sniffs] excuse me, hay fever"
+            if rule.label == THERAPIST_EMOTION and rule.subtype in _PHYSICAL_SUBTYPES and _physical(turn, lexicon):
+                continue  # "[sniffs] excuse me, hay fever", "a frog in my throat, this cold"
+            if kind == "speech" and rule.subtype in _LAUGHTER_SUBTYPES and _laughing(turn, lexicon):
+                continue  # "((laughing)) stop, I'm crying"
             ignored = tuple(m for m in mods if m in rule.ignore)
             candidates.append(
                 _Candidate(rule, turn, pos[turn.index], line, col, col_end, text, ignored)
@@ -200,7 +212,9 @@ def _conversation(cands: list[_Candidate], config: Config, transcript: Transcrip
         elif cond == "after_emotion":
             # Therapist emotion just before, or a stretch where the client is already
             # looking after the therapist (the therapist is ill, tired, upset).
-            if after(emotion_pos, c.pos, w) or after(firm_care_pos, c.pos, cw):
+            ew = w if c.rule.window is None else min(w, c.rule.window)
+            aw = cw if c.rule.window is None else min(cw, c.rule.window)
+            if after(emotion_pos, c.pos, ew) or after(firm_care_pos, c.pos, aw):
                 kept.append(c)
                 if c.rule.label == CLIENT_CARETAKING:
                     firm_care_pos.append(c.pos)
