@@ -16,7 +16,7 @@ from typing import IO, Any
 import click
 
 from . import __version__
-from .errors import ConfigError, FocusshiftError, LexiconError
+from .errors import ConfigError, FocusshiftError, LexiconError  # noqa: F401
 
 # Exit codes, pinned by tests.
 EXIT_OK = 0
@@ -250,6 +250,140 @@ def analyze(paths, fmt, explain, no_text, fail_under, output, quiet,
         if fmt == "json":
             out.write("\n]\n" if not first else "]\n")
     sys.exit(report.return_code)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--gold", "gold_path", required=True, type=click.Path(dir_okay=False), metavar="GOLD.json",
+              help="Human line-level labels (docs/gold-format.md), keyed by file name relative to PATH.")
+@click.option("-f", "--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True,
+              help="Output format.")
+@click.option("--no-text", is_flag=True, help="Leave transcript text out of the lists of mistakes.")
+@click.option("--min-precision", type=click.FloatRange(0, 1), metavar="P",
+              help="Exit 1 when any category's precision is below P.")
+@click.option("--min-recall", type=click.FloatRange(0, 1), metavar="R",
+              help="Exit 1 when any category's recall is below R.")
+@analysis_options
+def evaluate(paths, gold_path, fmt, no_text, min_precision, min_recall,
+             therapist, client, segment_by, config_path, lexicon_files, model) -> None:
+    """Compare detections with human line-level coding.
+
+    Prints, per category and per subtype, true/false positives and negatives,
+    precision, recall, F1 and Cohen's kappa over lines, the false positives and
+    misses with their text, and whether segment scores order the gold levels
+    (none > therapist_only, caretaking_only > shift).
+
+    \b
+    Examples:
+      focusshift evaluate tests/data/devset/dev --gold tests/data/devset/dev/gold.json
+      focusshift evaluate coded/ --gold coded/gold.json --format json | jq .categories
+      focusshift evaluate coded/ --gold gold.json --min-precision 0.9 --min-recall 0.85
+    """
+    from .evaluate import evaluate as run_evaluation
+    from .evaluate import load_gold
+
+    try:
+        analyzer = _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model)
+        gold = load_gold(gold_path)
+        result = run_evaluation(list(paths), gold, analyzer)
+    except FocusshiftError as exc:
+        raise FocusshiftUsageError(str(exc)) from None
+    for problem in result.errors:
+        err(f"error: {problem}")
+    if result.files == 0:
+        raise FocusshiftUsageError(
+            f"no analyzed file has an entry in {gold_path}; gold keys are file names relative to the folder given"
+        )
+    data = result.as_dict()
+    if no_text:
+        for item in data["false_positives"] + data["misses"]:
+            item["text"] = None
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        from .render.evaluation import render_evaluation
+        from .render.table import make_console
+
+        make_console(sys.stdout).print(render_evaluation(data))
+    code = EXIT_OK
+    for c in result.categories.values():
+        if (min_precision is not None and c.precision < min_precision) or (
+            min_recall is not None and c.recall < min_recall
+        ):
+            code = EXIT_THRESHOLD
+    sys.exit(EXIT_ERROR if result.errors else code)
+
+
+@cli.group()
+def lexicon() -> None:
+    """List, check and try the detection rules (JSONL files, see docs/rules.md).
+
+    \b
+    Examples:
+      focusshift lexicon list
+      focusshift lexicon list --category client_caretaking --format jsonl
+      focusshift lexicon check my_rules.jsonl
+      focusshift lexicon check my_rules.jsonl --try "are you okay?" --role client
+    """
+
+
+@lexicon.command("list")
+@click.option("--category", type=click.Choice(("therapist_emotion", "client_caretaking", "therapist_repair", "context")),
+              help="Only this category (context: the ConText modifier rules).")
+@click.option("--lexicon", "lexicon_files", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help="Include a user rule file (repeatable), as analyze does.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Config whose weights to show.")
+@click.option("-f", "--format", "fmt", type=click.Choice(("table", "jsonl")), default="table", show_default=True)
+def lexicon_list(category, lexicon_files, config_path, fmt) -> None:
+    """Show the rules in force: id, category, subtype, weight, condition and pattern."""
+    from .config import load_config
+    from .lexicon import load_lexicon
+
+    try:
+        lex = load_lexicon(list(lexicon_files))
+        config = load_config(config_path)
+    except FocusshiftError as exc:
+        raise FocusshiftUsageError(str(exc)) from None
+    from .render.lexicon import context_rows, marker_rows, render_rows
+
+    rows = context_rows(lex) if category == "context" else marker_rows(lex, config, category)
+    if fmt == "jsonl":
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+    else:
+        from .render.table import make_console
+
+        make_console(sys.stdout).print(render_rows(rows, context=category == "context"))
+
+
+@lexicon.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False), metavar="FILE...")
+@click.option("--try", "sample", metavar="TEXT", help="Run the rules (built-in plus FILE) on this sentence.")
+@click.option("--role", type=click.Choice(("therapist", "client")), default="client", show_default=True,
+              help="Who says the --try sentence.")
+def lexicon_check(files, sample, role) -> None:
+    """Validate rule files; errors name the file, the line and what is wrong.
+
+    With --try, show which rules match the sentence, the context modifiers that
+    reach each match, and whether it would count for a speaker of --role.
+    """
+    from .lexicon import load_lexicon
+
+    for f in files:
+        try:
+            lex = load_lexicon([f])
+        except FocusshiftError as exc:
+            raise FocusshiftUsageError(str(exc)) from None
+        own = [rid for rid, r in lex.markers.items() if r.origin.startswith(f"{f}:")]
+        ctx = [rid for rid, r in lex.context.items() if r.origin.startswith(f"{f}:")]
+        click.echo(f"{f}: OK ({len(own)} marker rule(s), {len(ctx)} context rule(s))")
+    if sample is None:
+        return
+    from .pipeline.try_rules import try_sentence
+
+    for line in try_sentence(sample, role, list(files)):
+        click.echo(line)
 
 
 def main() -> None:

@@ -134,6 +134,8 @@ class Event:
     modifiers: tuple[str, ...] = ()  # context rules that applied but did not cancel it
     weight: float = 0.0
     segment: int = 0
+    condition: str = "always"  # the rule's condition (always, after_emotion, with_support)
+    anchor_line: int | None = None  # the event that let a conditional rule count
 
 
 @dataclass(frozen=True)
@@ -143,11 +145,13 @@ class Shift:
     start_turn: int
     start_line: int
     caretaking_lines: tuple[int, ...]
-    end_turn: int | None  # the turn where the client is back on their own material
+    end_turn: int | None  # the turn that ended the shift (recovery or repair)
     end_line: int | None
     recovery_turns: int | None  # speaking turns from the marker to recovery; None if never
     repaired: bool = False
     turns: tuple[int, ...] = ()  # speaking turns inside the episode (Turn.index)
+    ended_by: str = "own_material"  # own_material, repair, segment_end or limit
+    recovery_line: int | None = None  # the client's first turn back on their own material
 
 
 @dataclass(frozen=True)

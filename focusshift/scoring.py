@@ -103,29 +103,43 @@ def find_shifts(
             last_care + 1 + config.shift_max_turns,
             len(speaking),
         )
-        end: Turn | None = None
+        # Recovery: the client's first turn back on their own material.
+        back: Turn | None = None
         for t in speaking[last_care + 1 : limit]:
             if t.index in care_turns:
                 continue
             if own_material(t, config.recovery_min_words):
-                end = t
+                back = t
                 break
-        end_pos = pos_of[end.index] if end is not None else max(limit, last_care + 1)
-        if not repaired:
-            repaired = any(
-                x.category == THERAPIST_REPAIR and last_care <= pos_of[x.turn] < end_pos for x in evs
-            )
+        # The therapist's repair after the last caretaking also ends the shift.
+        repair_pos = min(
+            (pos_of[x.turn] for x in evs if x.category == THERAPIST_REPAIR and last_care < pos_of[x.turn] < limit),
+            default=None,
+        )
+        back_pos = pos_of[back.index] if back is not None else None
+        ends = [p for p in (back_pos, repair_pos) if p is not None]
+        end_pos = min(ends) if ends else max(limit, last_care + 1)
+        if repair_pos is not None and end_pos == repair_pos:
+            ended_by = "repair"
+        elif back_pos is not None:
+            ended_by = "own_material"
+        else:
+            ended_by = "segment_end" if limit == seg_end.get(last_care, -1) else "limit"
+        repaired = repaired or repair_pos is not None
+        end_turn = speaking[end_pos] if end_pos < len(speaking) and ends else None
         inside = tuple(t.index for t in speaking[start_pos:end_pos])
         shifts.append(
             Shift(
                 start_turn=start.turn,
                 start_line=start.line,
                 caretaking_lines=tuple(sorted({c.line for c in care})),
-                end_turn=end.index if end else None,
-                end_line=end.line if end else None,
-                recovery_turns=(pos_of[end.index] - start_pos) if end else None,
+                end_turn=end_turn.index if end_turn else None,
+                end_line=end_turn.line if end_turn else None,
+                recovery_turns=(back_pos - start_pos) if back_pos is not None else None,
                 repaired=repaired,
                 turns=inside,
+                ended_by=ended_by,
+                recovery_line=back.line if back is not None else None,
             )
         )
         # continue after the episode

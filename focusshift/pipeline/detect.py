@@ -163,8 +163,10 @@ def detect(
             source=c.rule.source,
             modifiers=c.modifiers,
             weight=config.weight(c.rule.label, c.rule.subtype),
+            condition=c.rule.condition,
+            anchor_line=anchor,
         )
-        for c in _dedupe(kept, config)
+        for c, anchor in _dedupe(kept, config)
     ]
     seg_of = {t: s.index for s in transcript.segments for t in s.turns}
     events = [replace(e, segment=seg_of.get(e.turn, 0)) for e in events]
@@ -180,44 +182,58 @@ def _speaker(c: _Candidate, transcript: Transcript) -> str | None:
     return names[0] if isinstance(names, list) and len(names) == 1 else None
 
 
-def _conversation(cands: list[_Candidate], config: Config, transcript: Transcript) -> list[_Candidate]:
-    """Keep conditional candidates only where the conversation supports them."""
-    emotion_pos = sorted(
-        {c.pos for c in cands if c.rule.label == THERAPIST_EMOTION and c.rule.condition == "always"}
-    )
-    firm_care_pos = sorted(
-        {c.pos for c in cands if c.rule.label == CLIENT_CARETAKING and c.rule.condition == "always"}
-    )
-    emotion_turns = {
-        c.turn.index for c in cands if c.rule.label == THERAPIST_EMOTION and c.rule.condition == "always"
-    }
+def _conversation(
+    cands: list[_Candidate], config: Config, transcript: Transcript
+) -> list[tuple[_Candidate, int | None]]:
+    """Keep conditional candidates only where the conversation supports them.
+
+    Returns each kept candidate with the line of the event that let it count
+    (None for rules that always count).
+    """
+    firm = [c for c in cands if c.rule.condition == "always"]
+    emotion = sorted((c.pos, c.line) for c in firm if c.rule.label == THERAPIST_EMOTION)
+    care = sorted((c.pos, c.line) for c in firm if c.rule.label == CLIENT_CARETAKING)
+    emotion_by_turn: dict[int, int] = {}
+    for c in firm:
+        if c.rule.label == THERAPIST_EMOTION:
+            emotion_by_turn.setdefault(c.turn.index, c.line)
     note_neighbours = _note_neighbours(transcript)
-    w = config.context_window
-    cw = config.care_window
 
-    def after(anchors: list[int], p: int, width: int) -> bool:
-        return any(0 <= p - a <= width for a in anchors)
+    def latest(anchors: list[tuple[int, int]], p: int, width: int) -> int | None:
+        lines = [line for a, line in anchors if 0 <= p - a <= width]
+        return lines[-1] if lines else None
 
-    kept = []
+    kept: list[tuple[_Candidate, int | None]] = []
     # In source order, so that caretaking kept by context anchors what follows it.
     for c in sorted(cands, key=lambda x: (x.pos, x.line, x.col_start)):
         cond = c.rule.condition
         if cond == "always":
-            kept.append(c)
+            kept.append((c, None))
         elif cond == "with_support":
-            # A bare "give me a moment" is only emotion next to other emotion evidence.
+            # A bare "give me a moment" is only emotion next to other emotion evidence:
+            # a firm marker, or a second, different weak one ("that moved me ... a second").
             near = {c.turn.index} | note_neighbours.get(c.turn.index, set())
-            if near & emotion_turns:
-                kept.append(c)
+            support = [emotion_by_turn[t] for t in sorted(near) if t in emotion_by_turn]
+            support += [
+                o.line for o in cands
+                if o is not c and o.turn.index in near and o.rule.condition == "with_support"
+                and o.rule.label == THERAPIST_EMOTION and o.rule.subtype != c.rule.subtype
+            ]
+            if support:
+                kept.append((c, support[0]))
         elif cond == "after_emotion":
             # Therapist emotion just before, or a stretch where the client is already
             # looking after the therapist (the therapist is ill, tired, upset).
-            ew = w if c.rule.window is None else min(w, c.rule.window)
-            aw = cw if c.rule.window is None else min(cw, c.rule.window)
-            if after(emotion_pos, c.pos, ew) or after(firm_care_pos, c.pos, aw):
-                kept.append(c)
+            ew = config.context_window if c.rule.window is None else min(config.context_window, c.rule.window)
+            aw = config.care_window if c.rule.window is None else min(config.care_window, c.rule.window)
+            anchor = latest(emotion, c.pos, ew)
+            if anchor is None:
+                anchor = latest(care, c.pos, aw)
+            if anchor is not None:
+                kept.append((c, anchor))
                 if c.rule.label == CLIENT_CARETAKING:
-                    firm_care_pos.append(c.pos)
+                    care.append((c.pos, c.line))
+                    care.sort()
     return kept
 
 
@@ -234,21 +250,25 @@ def _note_neighbours(transcript: Transcript) -> dict[int, set[int]]:
     return out
 
 
-def _dedupe(cands: list[_Candidate], config: Config) -> list[_Candidate]:
+def _dedupe(
+    kept: list[tuple[_Candidate, int | None]], config: Config
+) -> list[tuple[_Candidate, int | None]]:
     """One event per overlapping trigger and category: the heaviest, then the longest."""
-    def key(c: _Candidate) -> tuple[float, int]:
+    def key(item: tuple[_Candidate, int | None]) -> tuple[float, int]:
+        c = item[0]
         return (config.weight(c.rule.label, c.rule.subtype), c.col_end - c.col_start)
 
-    out: list[_Candidate] = []
-    for c in sorted(cands, key=key, reverse=True):
+    out: list[tuple[_Candidate, int | None]] = []
+    for item in sorted(kept, key=key, reverse=True):
+        c = item[0]
         clash = any(
             o.turn.index == c.turn.index
             and o.rule.label == c.rule.label
             and o.line == c.line
             and o.col_start < c.col_end
             and c.col_start < o.col_end
-            for o in out
+            for o, _ in out
         )
         if not clash:
-            out.append(c)
+            out.append(item)
     return out

@@ -52,6 +52,8 @@ def analysis_to_dict(analysis: Analysis, *, text: bool = True) -> dict[str, Any]
                 "rule": e.rule,
                 "source": e.source,
                 "modifiers": list(e.modifiers),
+                "condition": e.condition,
+                "anchor_line": e.anchor_line,
                 "weight": e.weight,
             }
         )
@@ -61,6 +63,8 @@ def analysis_to_dict(analysis: Analysis, *, text: bool = True) -> dict[str, Any]
             "caretaking_lines": list(s.caretaking_lines),
             "end_line": s.end_line,
             "recovery_turns": s.recovery_turns,
+            "recovery_line": s.recovery_line,
+            "ended_by": s.ended_by,
             "repaired": s.repaired,
             "turns": len(s.turns),
             "turn_indices": list(s.turns),

@@ -77,12 +77,12 @@ def render_analysis(analysis: Analysis, *, explain: bool = False, text: bool = T
     for i, sh in enumerate(analysis.shifts, 1):
         msg = Text(f"  shift {i}: marker line {sh.start_line}, caretaking line(s) ")
         msg.append(", ".join(str(x) for x in sh.caretaking_lines))
+        if sh.ended_by == "repair":
+            msg.append(f"; therapist repaired it at line {sh.end_line}")
         if sh.recovery_turns is not None:
-            msg.append(f"; client back on own material at line {sh.end_line} after {sh.recovery_turns} turn(s)")
+            msg.append(f"; client back on own material at line {sh.recovery_line} after {sh.recovery_turns} turn(s)")
         else:
-            msg.append("; no recovery found in the segment")
-        if sh.repaired:
-            msg.append("; therapist repaired it")
+            msg.append("; the client did not get back to their own material in the segment")
         parts.append(msg)
     for line, message in t.warnings:
         parts.append(Text(f"  warning: line {line}: {message}" if line else f"  warning: {message}", style="dim"))
@@ -109,6 +109,8 @@ def _evidence(analysis: Analysis, by_segment: dict[int, list], text: bool) -> Gr
             if text:
                 line.append(f'  "{e.text}"', style="italic")
             why = f"  [{e.rule}"
+            if e.anchor_line is not None:
+                why += f"; {'supported by' if e.condition == 'with_support' else 'after'} line {e.anchor_line}"
             if e.modifiers:
                 why += f"; context overridden: {', '.join(e.modifiers)}"
             line.append(why + "]", style="dim")
