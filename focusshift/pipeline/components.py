@@ -44,7 +44,7 @@ class MarkerMatcher:
             if not _neighbours_ok(doc, start, end, rule):
                 continue
             spans.append(Span(doc, start, end, label=rule.label, span_id=rule.id))
-        doc.spans[SPANS_KEY] = sorted(spans, key=lambda s: (s.start, -s.end))
+        doc.spans[SPANS_KEY] = sorted(spans, key=lambda s: (s.start, -s.end, s.id_))
         return doc
 
 

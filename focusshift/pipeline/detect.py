@@ -170,7 +170,7 @@ def detect(
     ]
     seg_of = {t: s.index for s in transcript.segments for t in s.turns}
     events = [replace(e, segment=seg_of.get(e.turn, 0)) for e in events]
-    return tuple(sorted(events, key=lambda e: (e.line, e.span[0], e.category)))
+    return tuple(sorted(events, key=lambda e: (e.line, e.span[0], e.category, e.rule)))
 
 
 def _speaker(c: _Candidate, transcript: Transcript) -> str | None:
@@ -205,7 +205,7 @@ def _conversation(
 
     kept: list[tuple[_Candidate, int | None]] = []
     # In source order, so that caretaking kept by context anchors what follows it.
-    for c in sorted(cands, key=lambda x: (x.pos, x.line, x.col_start)):
+    for c in sorted(cands, key=lambda x: (x.pos, x.line, x.col_start, x.rule.id)):
         cond = c.rule.condition
         if cond == "always":
             kept.append((c, None))
@@ -254,12 +254,13 @@ def _dedupe(
     kept: list[tuple[_Candidate, int | None]], config: Config
 ) -> list[tuple[_Candidate, int | None]]:
     """One event per overlapping trigger and category: the heaviest, then the longest."""
-    def key(item: tuple[_Candidate, int | None]) -> tuple[float, int]:
+    def key(item: tuple[_Candidate, int | None]) -> tuple[float, int, int, str]:
         c = item[0]
-        return (config.weight(c.rule.label, c.rule.subtype), c.col_end - c.col_start)
+        # heaviest, then longest, then earliest, then by rule id: deterministic in every run
+        return (-config.weight(c.rule.label, c.rule.subtype), -(c.col_end - c.col_start), c.col_start, c.rule.id)
 
     out: list[tuple[_Candidate, int | None]] = []
-    for item in sorted(kept, key=key, reverse=True):
+    for item in sorted(kept, key=key):
         c = item[0]
         clash = any(
             o.turn.index == c.turn.index

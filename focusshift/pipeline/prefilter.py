@@ -117,7 +117,7 @@ class Prefilter:
             for r, k in self.postings[w]:
                 satisfied.setdefault(r, set()).add(k)
         out = list(self.open)
-        out.extend(self.ids[r] for r, ks in satisfied.items() if len(ks) == self.need[r])
+        out.extend(self.ids[r] for r in sorted(satisfied) if len(satisfied[r]) == self.need[r])
         return out
 
     def may_match(self, text: str) -> bool:
