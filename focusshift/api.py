@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config, load_config
 from .errors import FocusshiftError, TranscriptError
-from .formats import ReadOptions, read_bytes, read_path
+from .formats import ReadOptions, load, read_all, supported_suffixes
 from .lexicon import Lexicon, load_lexicon
 from .model import Analysis, Transcript
 from .scoring import find_shifts, score_segments, session_score
@@ -24,6 +25,9 @@ class Analyzer:
     therapist: tuple[str, ...] = ()
     client: tuple[str, ...] = ()
     segment_by: str | None = None
+    input_format: str | None = None
+    columns: tuple[tuple[str, str], ...] = ()
+    guess_roles: bool = False
     prefilter: bool = True
     _nlp: object = None
     _prefilter: object = None
@@ -63,13 +67,27 @@ class Analyzer:
             therapist=therapist,
             client=client,
             segment_by=self.segment_by or self.config.segment_by,
+            input_format=self.input_format,
+            columns=tuple(self.columns),
+            guess_roles=self.guess_roles,
         )
 
+    def read_all(self, path: str | Path, data: bytes | None = None) -> list[Transcript]:
+        """Every session in one input, whatever its format."""
+        raw = load(path) if data is None else data
+        return read_all(raw, str(path), self.read_options())
+
     def read(self, path: str | Path) -> Transcript:
-        return read_path(path, self.read_options())
+        found = self.read_all(path)
+        if len(found) != 1:
+            raise TranscriptError(str(path), None, f"holds {len(found)} sessions; use read_all()")
+        return found[0]
 
     def read_bytes(self, data: bytes, name: str = "-") -> Transcript:
-        return read_bytes(data, name, self.read_options())
+        found = self.read_all(name, data)
+        if len(found) != 1:
+            raise TranscriptError(name, None, f"holds {len(found)} sessions; use read_all()")
+        return found[0]
 
     def analyze_transcript(self, transcript: Transcript) -> Analysis:
         """Detect, find shifts, score: the whole analysis of one parsed transcript."""
@@ -114,11 +132,14 @@ def analyze_text(text: str, name: str = "<text>", analyzer: Analyzer | None = No
     return analyzer.analyze_transcript(analyzer.read_bytes(text.encode("utf-8"), name))
 
 
-SUPPORTED_SUFFIXES = (".txt",)
+def discover(paths: Iterable[str | Path], glob: str | None = None) -> Iterator[str]:
+    """Files to analyze, in order: files as given, folders as their sorted supported files below.
 
-
-def discover(paths: Iterable[str | Path]) -> Iterator[str]:
-    """Files to analyze, in order: files as given, folders as their sorted *.txt below."""
+    A folder yields every file with a supported extension (.txt, .vtt, .srt,
+    .cha, .csv, .tsv, .json, .jsonl, .docx ...); `glob` (e.g. "*.vtt" or
+    "2024-*/*.txt") narrows that to the files whose path below the folder matches.
+    """
+    suffixes = set(supported_suffixes())
     for p in paths:
         sp = str(p)
         if sp == "-":
@@ -127,10 +148,15 @@ def discover(paths: Iterable[str | Path]) -> Iterator[str]:
         path = Path(p)
         if path.is_dir():
             found = sorted(
-                (f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES),
+                (f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in suffixes
+                 and not any(part.startswith(".") for part in f.relative_to(path).parts)),
                 key=lambda f: f.as_posix(),
             )
-            yield from (str(f) for f in found)
+            for f in found:
+                rel = f.relative_to(path)
+                if glob and not (rel.match(glob) or fnmatch.fnmatch(rel.as_posix(), glob)):
+                    continue
+                yield str(f)
         else:
             yield sp
 
@@ -152,16 +178,25 @@ class Failure:
 
 
 def analyze_paths(
-    paths: Iterable[str | Path], analyzer: Analyzer | None = None, stdin: bytes | None = None
+    paths: Iterable[str | Path],
+    analyzer: Analyzer | None = None,
+    stdin: bytes | None = None,
+    glob: str | None = None,
+    skip: Iterable[str | Path] = (),
 ) -> Iterator[Analysis | Failure]:
-    """Yield an Analysis (or a Failure) per file, lazily, in input order."""
+    """Yield an Analysis per session (or a Failure per unreadable file), lazily, in input order.
+
+    `skip` names files found in folders that are not transcripts (a gold file).
+    """
     analyzer = analyzer or Analyzer()
-    for path in discover(paths):
+    skipped = {Path(p).resolve() for p in skip}
+    for path in discover(paths, glob):
+        if skipped and path != "-" and Path(path).resolve() in skipped:
+            continue
         try:
-            if path == "-":
-                transcript = analyzer.read_bytes(stdin or b"", "-")
-            else:
-                transcript = analyzer.read(path)
-            yield analyzer.analyze_transcript(transcript)
+            transcripts = analyzer.read_all(path, (stdin or b"") if path == "-" else None)
         except TranscriptError as exc:
             yield Failure(path, exc)
+            continue
+        for transcript in transcripts:
+            yield analyzer.analyze_transcript(transcript)

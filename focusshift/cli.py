@@ -16,7 +16,7 @@ from typing import IO, Any
 import click
 
 from . import __version__
-from .errors import ConfigError, FocusshiftError, LexiconError  # noqa: F401
+from .errors import ConfigError, FocusshiftError, LexiconError, TranscriptError
 
 # Exit codes, pinned by tests.
 EXIT_OK = 0
@@ -25,6 +25,8 @@ EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
 
 FORMATS = ("table", "json", "jsonl", "csv", "tsv")
+INPUT_FORMATS = ("native", "vtt", "srt", "chat", "service", "csv", "tsv", "json", "jsonl", "docx")
+TABLE_FIELDS = ("speaker", "text", "transcript", "time", "segment", "role")
 
 
 class Report:
@@ -111,24 +113,68 @@ def analysis_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--model", metavar="NAME_OR_PATH",
                      help="An installed or saved spaCy pipeline instead of the blank English one. "
                           "Never downloaded."),
+        click.option("--input-format", type=click.Choice(INPUT_FORMATS), metavar="FORMAT",
+                     help="Read every input as FORMAT (" + ", ".join(INPUT_FORMATS) + "); "
+                          "default: by extension, then by content."),
+        click.option("--glob", metavar="PATTERN",
+                     help="In folders, only files whose path below the folder matches PATTERN (e.g. '*.vtt')."),
+        click.option("--columns", callback=_check_columns, metavar="FIELD=COLUMN,...",
+                     help="Table columns: speaker=,text=,transcript=,time=,segment=,role= "
+                          "(default: found by common header names)."),
+        click.option("--role", "role_specs", multiple=True, callback=_check_roles, metavar="LABEL=ROLE",
+                     help="Give a speaker label a role, e.g. --role 'Speaker 1=therapist' (repeatable)."),
+        click.option("--guess-roles", is_flag=True,
+                     help="When no speaker has a role, guess them (the one who asks most questions is "
+                          "the therapist); the guess is printed as a warning and kept in meta."),
     ]
     for opt in reversed(options):
         fn = opt(fn)
     return fn
 
 
-def _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model):
+def _check_columns(ctx: click.Context, param: click.Parameter, value: str | None):
+    if not value:
+        return ()
+    out = []
+    for part in value.split(","):
+        field, sep, column = part.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            raise click.BadParameter(f"{part!r}: use FIELD=COLUMN, e.g. speaker=who,text=utterance")
+        if field.strip() not in TABLE_FIELDS:
+            raise click.BadParameter(f"unknown field {field.strip()!r}; use {', '.join(TABLE_FIELDS)}")
+        out.append((field.strip(), column.strip()))
+    return tuple(out)
+
+
+def _check_roles(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]):
+    out = []
+    for spec in value:
+        label, sep, role = spec.rpartition("=")
+        role = role.strip().lower()
+        if not sep or not label.strip() or role not in ("therapist", "client"):
+            raise click.BadParameter(f"{spec!r}: use LABEL=therapist or LABEL=client")
+        out.append((label.strip(), role))
+    return tuple(out)
+
+
+def _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model,
+                    input_format=None, glob=None, columns=(), role_specs=(), guess_roles=False):
     from .api import Analyzer
     from .config import load_config
 
     config = load_config(config_path)
+    therapist = _split_names(therapist) + tuple(label for label, r in role_specs if r == "therapist")
+    client = _split_names(client) + tuple(label for label, r in role_specs if r == "client")
     analyzer = Analyzer(
         config=config,
         lexicon_files=tuple(lexicon_files),
         model=model,
-        therapist=_split_names(therapist),
-        client=_split_names(client),
+        therapist=therapist,
+        client=client,
         segment_by=segment_by,
+        input_format=input_format,
+        columns=tuple(columns),
+        guess_roles=guess_roles,
     )
     analyzer.lexicon  # validate rule files before any output starts
     return analyzer
@@ -165,7 +211,8 @@ def cli() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Do not print parse warnings on stderr.")
 @analysis_options
 def analyze(paths, fmt, explain, no_text, fail_under, output, quiet,
-            therapist, client, segment_by, config_path, lexicon_files, model) -> None:
+            therapist, client, segment_by, config_path, lexicon_files, model,
+            input_format, glob, columns, role_specs, guess_roles) -> None:
     """Score each segment of the transcripts at PATH... ('-' reads stdin).
 
     A PATH may be a file or a folder (every *.txt below it, in sorted order).
@@ -187,7 +234,8 @@ def analyze(paths, fmt, explain, no_text, fail_under, output, quiet,
     from .render.data import CSV_COLUMNS, analysis_to_dict, csv_rows, failure_to_dict
 
     try:
-        analyzer = _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model)
+        analyzer = _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model,
+                                   input_format, glob, columns, role_specs, guess_roles)
     except (ConfigError, LexiconError) as exc:
         raise FocusshiftUsageError(str(exc)) from None
     stdin = sys.stdin.buffer.read() if "-" in paths else None
@@ -212,7 +260,7 @@ def analyze(paths, fmt, explain, no_text, fail_under, output, quiet,
         if fmt == "json":
             out.write("[")
         try:
-            results = analyze_paths(paths, analyzer, stdin=stdin)
+            results = analyze_paths(paths, analyzer, stdin=stdin, glob=glob)
             for result in results:
                 if isinstance(result, Failure):
                     report.failed += 1
@@ -265,7 +313,8 @@ def analyze(paths, fmt, explain, no_text, fail_under, output, quiet,
               help="Exit 1 when any category's recall is below R.")
 @analysis_options
 def evaluate(paths, gold_path, fmt, no_text, min_precision, min_recall,
-             therapist, client, segment_by, config_path, lexicon_files, model) -> None:
+             therapist, client, segment_by, config_path, lexicon_files, model,
+             input_format, glob, columns, role_specs, guess_roles) -> None:
     """Compare detections with human line-level coding.
 
     Prints, per category and per subtype, true/false positives and negatives,
@@ -283,9 +332,10 @@ def evaluate(paths, gold_path, fmt, no_text, min_precision, min_recall,
     from .evaluate import load_gold
 
     try:
-        analyzer = _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model)
+        analyzer = _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model,
+                                   input_format, glob, columns, role_specs, guess_roles)
         gold = load_gold(gold_path)
-        result = run_evaluation(list(paths), gold, analyzer)
+        result = run_evaluation(list(paths), gold, analyzer, glob=glob, skip=[gold_path])
     except FocusshiftError as exc:
         raise FocusshiftUsageError(str(exc)) from None
     for problem in result.errors:
@@ -312,6 +362,84 @@ def evaluate(paths, gold_path, fmt, no_text, min_precision, min_recall,
         ):
             code = EXIT_THRESHOLD
     sys.exit(EXIT_ERROR if result.errors else code)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("-f", "--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True,
+              help="Output format.")
+@analysis_options
+def validate(paths, fmt, therapist, client, segment_by, config_path, lexicon_files, model,
+             input_format, glob, columns, role_specs, guess_roles) -> None:
+    """Parse transcripts without analyzing them: check format, speakers and roles.
+
+    For each file: the format detected, each speaker with its role and number
+    of turns, the segments, and every warning with its line. Exit 2 when a file
+    cannot be read.
+
+    \b
+    Examples:
+      focusshift validate session.vtt
+      focusshift validate transcripts/ --glob '*.cha'
+      focusshift validate export.csv --columns speaker=who,text=said --format json
+    """
+    from .api import discover
+
+    try:
+        analyzer = _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model,
+                                   input_format, glob, columns, role_specs, guess_roles)
+    except FocusshiftError as exc:
+        raise FocusshiftUsageError(str(exc)) from None
+    stdin = sys.stdin.buffer.read() if "-" in paths else None
+    report = Report()
+    docs = []
+    for path in discover(paths, glob):
+        try:
+            transcripts = analyzer.read_all(path, (stdin or b"") if path == "-" else None)
+        except TranscriptError as exc:
+            report.failed += 1
+            err(f"error: {exc}")
+            docs.append({"path": path, "errors": [{"line": exc.line, "message": exc.message}]})
+            continue
+        except FocusshiftError as exc:
+            raise FocusshiftUsageError(str(exc)) from None
+        for t in transcripts:
+            speakers: dict[str, dict] = {}
+            for turn in t.turns:
+                if turn.is_note:
+                    continue
+                sp = speakers.setdefault(turn.speaker or "", {"speaker": turn.speaker, "role": turn.role,
+                                                              "turns": 0, "first_line": turn.line})
+                sp["turns"] += 1
+            docs.append({
+                "path": t.path,
+                "format": t.format,
+                "meta": t.meta,
+                "speakers": list(speakers.values()),
+                "turns": sum(1 for x in t.turns if not x.is_note),
+                "scene_notes": sum(1 for x in t.turns if x.is_note),
+                "annotations": sum(len(x.annotations) for x in t.turns),
+                "timestamps": any(x.time is not None for x in t.turns),
+                "segments": [{"index": s.index, "title": s.title, "start_line": s.start_line,
+                              "end_line": s.end_line, "turns": len(s.turns)} for s in t.segments],
+                "warnings": [{"line": ln, "message": m} for ln, m in t.warnings],
+                "errors": [],
+            })
+    if fmt == "json":
+        click.echo(json.dumps(docs, indent=2, ensure_ascii=False))
+    else:
+        for d in docs:
+            if d["errors"]:
+                continue
+            click.echo(f"{d['path']}: {d['format']}, {d['turns']} turns, {len(d['segments'])} segment(s), "
+                       f"{d['scene_notes']} scene note(s), {d['annotations']} annotation(s)"
+                       + (", timestamps" if d["timestamps"] else ""))
+            for sp in d["speakers"]:
+                click.echo(f"  {sp['speaker']}: {sp['role']} ({sp['turns']} turns, first on line {sp['first_line']})")
+            for w in d["warnings"]:
+                where = f"line {w['line']}: " if w["line"] else ""
+                click.echo(f"  warning: {where}{w['message']}")
+    sys.exit(report.return_code)
 
 
 @cli.group()

@@ -152,7 +152,11 @@ def _file_key(path: str, roots: Sequence[Path]) -> str:
 
 
 def evaluate(
-    paths: Iterable[str | Path], gold: dict[str, dict[str, Any]], analyzer: Analyzer | None = None
+    paths: Iterable[str | Path],
+    gold: dict[str, dict[str, Any]],
+    analyzer: Analyzer | None = None,
+    glob: str | None = None,
+    skip: Iterable[str | Path] = (),
 ) -> Evaluation:
     """Compare detections with the gold labels of every file that has an entry."""
     from .api import analyze_paths
@@ -160,7 +164,7 @@ def evaluate(
     roots = [Path(p) for p in paths]
     analyzer = analyzer or Analyzer()
     ev = Evaluation(categories={c: Counts() for c in CATEGORIES})
-    for result in analyze_paths(roots, analyzer):
+    for result in analyze_paths(roots, analyzer, glob=glob, skip=skip):
         if isinstance(result, Failure):
             ev.errors.append(f"{result.path}:{result.line or ''}: {result.message}")
             continue

@@ -1,31 +1,129 @@
-"""Readers: every input format becomes one Transcript model."""
+"""Readers: every input format becomes the same Transcript model.
+
+Each format is a module with ``read(data: bytes, path: str, options) -> list[Transcript]``
+(a spreadsheet can hold many sessions) and, for sniffing, ``sniff(head: str) -> bool``.
+"""
 
 from __future__ import annotations
 
+import importlib
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import TranscriptError
+from ..errors import ConfigError, TranscriptError
 from ..model import Transcript
 from .common import ReadOptions, decode, parse_segment_rule
 from .native import read_native
 
-__all__ = ["ReadOptions", "parse_segment_rule", "read_bytes", "read_path", "read_native"]
+__all__ = [
+    "FORMATS",
+    "ReadOptions",
+    "detect_format",
+    "parse_segment_rule",
+    "read_all",
+    "read_bytes",
+    "read_native",
+    "read_path",
+    "supported_suffixes",
+]
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    module: str
+    suffixes: tuple[str, ...]
+    description: str
+
+
+# Order matters for sniffing: the most specific formats first, native last.
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("vtt", "vtt", (".vtt",), "WebVTT captions (Zoom, Teams)"),
+        Format("srt", "srt", (".srt",), "SubRip captions"),
+        Format("chat", "chat", (".cha",), "TalkBank CHAT"),
+        Format("docx", "docx", (".docx",), "Word document, paragraphs read as native lines"),
+        Format("csv", "table", (".csv",), "one utterance per row"),
+        Format("tsv", "table", (".tsv", ".tab"), "one utterance per row, tab-separated"),
+        Format("jsonl", "table", (".jsonl", ".ndjson"), "one utterance per JSON line"),
+        Format("json", "table", (".json",), "a JSON array of utterances"),
+        Format("service", "service", (), "transcription-service text (Otter, Rev)"),
+        Format("native", "native", (".txt", ".text"), "focusshift's own text format"),
+    )
+}
+
+
+def supported_suffixes() -> tuple[str, ...]:
+    return tuple(s for f in FORMATS.values() for s in f.suffixes)
+
+
+def _reader(name: str):
+    fmt = FORMATS[name]
+    if fmt.module == "native":
+        return lambda data, path, options: [read_native(decode(data, path), path, options)]
+    module = importlib.import_module(f"{__name__}.{fmt.module}")
+    if fmt.module == "table":
+        return lambda data, path, options: module.read(data, path, options, kind=name)
+    return module.read
+
+
+def detect_format(path: str, data: bytes, requested: str | None = None) -> str:
+    """--input-format, else the extension, else the content; .txt may be service text."""
+    if requested:
+        if requested not in FORMATS:
+            raise ConfigError(f"unknown input format {requested!r}; choose from {', '.join(FORMATS)}")
+        return requested
+    suffix = Path(path).suffix.lower() if path != "-" else ""
+    by_suffix = next((f.name for f in FORMATS.values() if suffix in f.suffixes), None)
+    if by_suffix not in (None, "native"):
+        return by_suffix
+    if data[:2] == b"PK":
+        return "docx"
+    try:
+        head = data[:8192].decode("utf-8", errors="replace").lstrip("\ufeff")
+    except Exception:  # pragma: no cover
+        return "native"
+    for name, fmt in FORMATS.items():
+        if name in ("native", "docx"):
+            continue
+        try:
+            module = importlib.import_module(f"{__name__}.{fmt.module}")
+        except ModuleNotFoundError:  # TEMPORARY while readers are written
+            continue
+        sniff = getattr(module, "sniff", None)
+        if sniff is not None and sniff(head, name):
+            return name
+    return "native"
+
+
+def read_all(data: bytes, path: str, options: ReadOptions | None = None) -> list[Transcript]:
+    """Every transcript in one input (most formats hold one; tables may hold many)."""
+    options = options or ReadOptions()
+    name = detect_format(path, data, options.input_format)
+    return _reader(name)(data, path, options)
 
 
 def read_bytes(data: bytes, path: str, options: ReadOptions | None = None) -> Transcript:
     """Decode and parse one transcript held in memory ('-' for stdin)."""
-    return read_native(decode(data, path), path, options)
+    found = read_all(data, path, options)
+    if len(found) != 1:
+        raise TranscriptError(path, None, f"holds {len(found)} sessions; use read_all()")
+    return found[0]
 
 
-def read_path(path: str | Path, options: ReadOptions | None = None) -> Transcript:
-    """Read one transcript file; never modifies it."""
+def load(path: str | Path) -> bytes:
     name = str(path)
     try:
-        data = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except IsADirectoryError:
         raise TranscriptError(name, None, "is a directory") from None
     except FileNotFoundError:
         raise TranscriptError(name, None, "no such file") from None
     except OSError as exc:
         raise TranscriptError(name, None, f"cannot read: {exc.strerror or exc}") from None
-    return read_bytes(data, name, options)
+
+
+def read_path(path: str | Path, options: ReadOptions | None = None) -> Transcript:
+    """Read one transcript file; never modifies it."""
+    return read_bytes(load(path), str(path), options)

@@ -135,8 +135,62 @@ class TranscriptBuilder:
         self._open = None
 
     # -- result -------------------------------------------------------------
+    def guess_roles(self) -> None:
+        """--guess-roles: when no speaker has a role, the one who asks most questions is the therapist.
+
+        The heuristic (documented in docs/formats.md): among speakers with at
+        least two turns, the therapist is the one with the highest share of
+        turns containing a question mark (ties: fewer words per turn, then
+        whoever spoke first); the client is the remaining speaker with the most
+        words. Anyone else stays unknown. The guess is a warning and goes into
+        meta["roles_guessed"], never silently.
+        """
+        speaking = [t for t in self._turns if not t.note]
+        if not speaking or any(t.role != "unknown" for t in speaking):
+            return
+        stats: dict[str, list[float]] = {}
+        order: list[str] = []
+        for t in speaking:
+            assert t.speaker is not None
+            text = " ".join(p[2] for p in t.parts)
+            st = stats.setdefault(t.speaker, [0, 0, 0])  # turns, questions, words
+            if t.speaker not in order:
+                order.append(t.speaker)
+            st[0] += 1
+            st[1] += "?" in text
+            st[2] += len(text.split())
+        eligible = [s for s in order if stats[s][0] >= 2]
+        if len(eligible) < 2:
+            self.warn(None, "--guess-roles: fewer than two speakers with two or more turns; no roles guessed")
+            return
+        def key(s: str) -> tuple[float, float, int]:
+            turns, questions, words = stats[s]
+            return (-questions / turns, words / turns, order.index(s))
+        therapist = min(eligible, key=key)
+        client = max((s for s in eligible if s != therapist), key=lambda s: (stats[s][2], -order.index(s)))
+        guessed = {therapist: "therapist", client: "client"}
+        for name, role in guessed.items():
+            self.roles.add(name, role)  # type: ignore[arg-type]
+            listed = self.meta.setdefault(role, [])
+            assert isinstance(listed, list)
+            listed.append(name)
+        for t in speaking:
+            if t.speaker in guessed:
+                t.role = guessed[t.speaker]  # type: ignore[assignment]
+        self.meta["roles_guessed"] = guessed
+        stale = tuple(f"speaker {name!r} has no role" for name in guessed)
+        self.warnings = [w for w in self.warnings if not w[1].startswith(stale)]
+        share = round(100 * stats[therapist][1] / stats[therapist][0])
+        self.warn(
+            None,
+            f"roles guessed: {therapist!r} = therapist (questions in {share}% of turns), {client!r} = client; "
+            "check them, or give --therapist/--client",
+        )
+
     def build(self) -> Transcript:
         self.apply_options()
+        if self.options.guess_roles:
+            self.guess_roles()
         turns = [self._make(spec, i) for i, spec in enumerate(self._turns)]
         if not any(not t.is_note for t in turns):
             raise TranscriptError(

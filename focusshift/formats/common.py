@@ -22,11 +22,14 @@ _TITLES = frozenset("dr dr. mr mr. mrs mrs. ms ms. miss prof prof. mx mx.".split
 
 @dataclass(frozen=True)
 class ReadOptions:
-    """How to read: extra role names and the segmentation rule for files without headings."""
+    """How to read: extra role names, segmentation, format and column choices."""
 
     therapist: tuple[str, ...] = ()
     client: tuple[str, ...] = ()
     segment_by: str = "turns:20"
+    input_format: str | None = None  # None: by extension, then by sniffing the content
+    columns: tuple[tuple[str, str], ...] = ()  # for tables: (field, column name)
+    guess_roles: bool = False
 
 
 def normalise_label(label: str) -> str:
