@@ -47,3 +47,18 @@ def test_ordinary_sessions_give_very_few_events(results):
         for e in r.events:
             print(" ", r.transcript.path, e.line, e.rule, repr(e.text))
     assert rate < 1.0
+
+
+def test_the_csv_parses_into_every_session_and_utterance(analyzer):
+    from focusshift.formats import ReadOptions, load, read_all
+
+    path = CORPUS / "AnnoMI-simple.csv"
+    sessions = read_all(load(path), str(path), ReadOptions())
+    assert len(sessions) == 133
+    assert sum(len(t.turns) for t in sessions) == 9699
+    assert all(t.warnings == () for t in sessions)
+    # the same utterances as the converted .txt files, session by session
+    first = sessions[0]
+    txt = analyzer.read(CORPUS / "txt" / "0.txt")
+    assert [t.text for t in first.turns] == [t.text for t in txt.turns]
+    assert [t.role for t in first.turns] == [t.role for t in txt.turns]

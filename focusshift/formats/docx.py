@@ -24,6 +24,7 @@ Headers, footers, comments and text boxes are not read.
 from __future__ import annotations
 
 import io
+import zipfile
 from dataclasses import replace
 
 from ..errors import TranscriptError
@@ -97,16 +98,28 @@ def _blocks_as_lines(data: bytes, path: str) -> tuple[list[str], list[tuple[int 
                 lines.extend(_table_lines(block, len(lines) + 1, warnings))
             else:
                 lines.append(_one_line(block.text))
-    except TranscriptError:
-        raise
-    except Exception as exc:
-        reason = str(exc).strip() or type(exc).__name__
+    except Exception as exc:  # python-docx and lxml raise many kinds: report, never a traceback
         raise TranscriptError(
             path,
             None,
-            f"not a readable Word document ({reason}); open it in Word and save it again as .docx",
+            f"not a readable Word document: {_why(exc)}; open it in Word and save it again as .docx",
         ) from None
     return lines, warnings
+
+
+def _why(exc: Exception) -> str:
+    """A short, stable reason (python-docx messages carry object addresses)."""
+    if isinstance(exc, zipfile.BadZipFile):
+        return "not a zip archive, or a damaged or truncated one"
+    if isinstance(exc, KeyError):
+        return "a zip archive without the parts of a Word document"
+    if isinstance(exc, ValueError) and "not a Word file" in str(exc):
+        kind = str(exc).rpartition("content type is ")[2].strip("'\"")
+        return f"an Office file of another kind ({kind})" if kind else "not a Word file"
+    name = type(exc).__name__
+    if "XML" in name:
+        return f"damaged XML inside ({exc})"
+    return f"{name}: {exc}" if str(exc) else name
 
 
 def read(data: bytes, path: str, options: ReadOptions) -> list[Transcript]:
