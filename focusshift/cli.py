@@ -157,6 +157,12 @@ def _check_roles(ctx: click.Context, param: click.Parameter, value: tuple[str, .
     return tuple(out)
 
 
+def discover(paths, glob):
+    from .api import discover as _discover
+
+    return _discover(paths, glob)
+
+
 def _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model,
                     input_format=None, glob=None, columns=(), role_specs=(), guess_roles=False):
     from .api import Analyzer
@@ -208,14 +214,21 @@ def cli() -> None:
               help="Exit 1 when any segment scores below SCORE.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
               help="Write results to FILE (written whole at the end) instead of stdout.")
-@click.option("-q", "--quiet", is_flag=True, help="Do not print parse warnings on stderr.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no parse warnings on stderr.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), metavar="N",
+              help="Worker processes (default: the machine's cores, or FOCUSSHIFT_JOBS); 1 runs in-process.")
+@click.option("--executor", type=click.Choice(("local", "dask")), default="local", show_default=True,
+              help="Run locally, or on a Dask cluster (pip install 'focusshift[dask]').")
+@click.option("--scheduler", metavar="ADDRESS", help="The Dask scheduler, e.g. tcp://10.0.0.5:8786.")
 @analysis_options
-def analyze(paths, fmt, explain, no_text, fail_under, output, quiet,
+def analyze(paths, fmt, explain, no_text, fail_under, output, quiet, jobs, executor, scheduler,
             therapist, client, segment_by, config_path, lexicon_files, model,
             input_format, glob, columns, role_specs, guess_roles) -> None:
     """Score each segment of the transcripts at PATH... ('-' reads stdin).
 
-    A PATH may be a file or a folder (every *.txt below it, in sorted order).
+    A PATH may be a file or a folder (every supported file below it, in sorted
+    order: .txt, .vtt, .srt, .cha, .csv, .tsv, .json, .jsonl, .docx). Folders
+    are analyzed in parallel; results come out in input order as files finish.
 
     \b
     Examples:
@@ -225,14 +238,20 @@ def analyze(paths, fmt, explain, no_text, fail_under, output, quiet,
       focusshift analyze transcripts/ --format csv -o corpus.csv
       focusshift analyze notes.txt --therapist "Dr. Reyes" --client Anna
       focusshift analyze sessions/ --fail-under 60
+      focusshift analyze corpus/ --jobs 2 --format jsonl -o results.jsonl
+      focusshift analyze corpus/ --executor dask --scheduler tcp://10.0.0.5:8786 -f csv
 
     \b
     Exit codes: 0 done; 1 a segment scored below --fail-under;
     2 usage error or a file that could not be read (the others are still done).
     """
-    from .api import Failure, analyze_paths
+    from . import batch
+    from .api import Failure
     from .render.data import CSV_COLUMNS, analysis_to_dict, csv_rows, failure_to_dict
+    from .render.summary import CorpusSummary
 
+    if executor == "dask" and not scheduler:
+        raise FocusshiftUsageError("--executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
     try:
         analyzer = _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model,
                                    input_format, glob, columns, role_specs, guess_roles)
@@ -245,8 +264,10 @@ def analyze(paths, fmt, explain, no_text, fail_under, output, quiet,
         err(f"error: {p}: no such file or directory")
         report.failed += 1
     paths = [p for p in paths if p not in missing]
+    files = list(discover(paths, glob))
+    summary = CorpusSummary()
 
-    with _output(output) as out:
+    with _output(output) as out, _progress(len(files), enabled=not quiet and sys.stderr.isatty()) as progress:
         console = None
         if fmt == "table":
             from .render.table import make_console
@@ -260,44 +281,82 @@ def analyze(paths, fmt, explain, no_text, fail_under, output, quiet,
         if fmt == "json":
             out.write("[")
         try:
-            results = analyze_paths(paths, analyzer, stdin=stdin, glob=glob)
-            for result in results:
-                if isinstance(result, Failure):
-                    report.failed += 1
-                    where = f"{result.path}:{result.line}" if result.line else result.path
-                    err(f"error: {where}: {result.message}")
-                    doc = failure_to_dict(result)
-                else:
-                    report.done += 1
-                    if fail_under is not None and any(s.score < fail_under for s in result.segments):
-                        report.breached += 1
-                    if not quiet:
-                        for line, message in result.transcript.warnings:
-                            where = f"{result.transcript.path}:{line}" if line else result.transcript.path
-                            err(f"warning: {where}: {message}")
-                    doc = None
-                if fmt in ("json", "jsonl"):
-                    if doc is None:
-                        doc = analysis_to_dict(result, text=not no_text)
-                    payload = json.dumps(doc, ensure_ascii=False)
-                    if fmt == "json":
-                        out.write(("\n" if first else ",\n") + payload)
+            stream = batch.run(files, analyzer, jobs=jobs or batch.default_jobs(), stdin=stdin,
+                               executor=executor, scheduler=scheduler)
+            for _path, results in stream:
+                words = 0
+                for result in results:
+                    if isinstance(result, Failure):
+                        report.failed += 1
+                        where = f"{result.path}:{result.line}" if result.line else result.path
+                        err(f"error: {where}: {result.message}")
+                        doc = failure_to_dict(result)
                     else:
-                        out.write(payload + "\n")
-                    out.flush()
-                elif writer is not None and doc is None:
-                    writer.writerows(csv_rows(result))
-                    out.flush()
-                elif console is not None and doc is None:
-                    from .render.table import render_analysis
+                        report.done += 1
+                        summary.add(result)
+                        words += sum(t.words for t in result.transcript.turns)
+                        if fail_under is not None and any(s.score < fail_under for s in result.segments):
+                            report.breached += 1
+                        if not quiet:
+                            for line, message in result.transcript.warnings:
+                                where = f"{result.transcript.path}:{line}" if line else result.transcript.path
+                                err(f"warning: {where}: {message}")
+                        doc = None
+                    if fmt in ("json", "jsonl"):
+                        if doc is None:
+                            doc = analysis_to_dict(result, text=not no_text)
+                        payload = json.dumps(doc, ensure_ascii=False)
+                        if fmt == "json":
+                            out.write(("\n" if first else ",\n") + payload)
+                        else:
+                            out.write(payload + "\n")
+                    elif writer is not None and doc is None:
+                        writer.writerows(csv_rows(result))
+                    elif console is not None and doc is None:
+                        from .render.table import render_analysis
 
-                    console.print(render_analysis(result, explain=explain, text=not no_text))
-                first = False
+                        console.print(render_analysis(result, explain=explain, text=not no_text))
+                    first = False
+                out.flush()
+                progress(words)
         except FocusshiftError as exc:
             raise FocusshiftUsageError(str(exc)) from None
         if fmt == "json":
             out.write("\n]\n" if not first else "]\n")
+        if console is not None and summary.sessions > 1:
+            console.print(summary.render(text=not no_text))
     sys.exit(report.return_code)
+
+
+@contextmanager
+def _progress(total: int, *, enabled: bool) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on stderr (files, words/s, ETA), only on a terminal."""
+    if not enabled or total < 2:
+        yield lambda words: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("[bold]analyzing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("files"),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("files", total=total, rate="")
+        seen = [0]
+
+        def advance(words: int) -> None:
+            seen[0] += words
+            elapsed = bar.tasks[0].elapsed or 0.0
+            rate = f"{seen[0] / elapsed:,.0f} words/s" if elapsed > 0.5 else ""
+            bar.update(task, advance=1, rate=rate)
+
+        yield advance
 
 
 @cli.command()

@@ -167,26 +167,45 @@ def _line_text(block: list[tuple[int, str]], line_no: int) -> str:
 # --------------------------------------------------------------------------- cue text
 
 
-def clean_span(raw: str, start: int, end: int, tags: re.Pattern[str], unescape: bool) -> tuple[int, str]:
-    """(column, text) of raw[start:end]: leading tags and spaces skipped, inner tags removed."""
+_ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+
+
+def clean_span(
+    raw: str, start: int, end: int, tags: re.Pattern[str], unescape: bool
+) -> tuple[str, list[int]]:
+    """The visible text of raw[start:end] and, for each of its characters, its column in raw.
+
+    Tags are removed, character references decoded (when unescape), leading and
+    trailing whitespace dropped.
+    """
+    chars: list[str] = []
+    cols: list[int] = []
     i = start
     while i < end:
-        if raw[i].isspace():
-            i += 1
-            continue
-        m = tags.match(raw, i, end)
+        m = tags.match(raw, i, end) if raw[i] in "<{" else None
         if m and m.end() > i:
             i = m.end()
             continue
-        break
-    text = tags.sub("", raw[i:end])
-    if unescape:
-        text = html.unescape(text)
-    return i, text.rstrip()
+        e = _ENTITY.match(raw, i, end) if unescape and raw[i] == "&" else None
+        if e:
+            decoded = html.unescape(e.group(0))
+            chars.extend(decoded)
+            cols.extend([i] * len(decoded))
+            i = e.end()
+            continue
+        chars.append(raw[i])
+        cols.append(i)
+        i += 1
+    text = "".join(chars)
+    left = len(text) - len(text.lstrip())
+    right = len(text.rstrip())
+    return text[left:right], cols[left:right]
 
 
-def pieces(raw: str, tags: re.Pattern[str], unescape: bool) -> list[tuple[str | None, int, str]]:
-    """(voice, column, text) for each stretch of one line; voice None where no <v> tag opens it."""
+def pieces(
+    raw: str, tags: re.Pattern[str], unescape: bool
+) -> list[tuple[str | None, str, list[int]]]:
+    """(voice, text, columns) for each stretch of one line; voice None where no <v> tag opens it."""
     bounds: list[tuple[str | None, int, int]] = []
     pos = 0
     voice: str | None = None
@@ -198,9 +217,9 @@ def pieces(raw: str, tags: re.Pattern[str], unescape: bool) -> list[tuple[str | 
     bounds.append((voice, pos, len(raw)))
     out = []
     for v, a, e in bounds:
-        col, text = clean_span(raw, a, e, tags, unescape)
+        text, cols = clean_span(raw, a, e, tags, unescape)
         if text or v is not None:
-            out.append((v, col, text))
+            out.append((v, text, cols))
     return out
 
 
@@ -243,11 +262,12 @@ class CueText:
         has_speaker = False
         warned = False
         for line_no, raw in lines:
-            for voice, col, text in pieces(raw, self.tags, self.unescape):
+            for voice, text, cols in pieces(raw, self.tags, self.unescape):
                 if voice is not None:
                     pending = voice
                 if not text:
                     continue
+                col = cols[0]
                 if pending is not None:
                     self.speak(pending, line_no, col, text, time)
                     pending, has_speaker = None, True
@@ -258,7 +278,7 @@ class CueText:
                     rest = text[offset:]
                     has_speaker = True
                     if rest:
-                        self.speak(name, line_no, col + offset, rest, time)
+                        self.speak(name, line_no, cols[offset], rest, time)
                     else:
                         pending = name  # 'Sam:' alone, the text on the next line
                     continue
@@ -274,6 +294,9 @@ class CueText:
 
     def finish(self, path: str, what: str, expected: str) -> Transcript:
         if not self.cues:
+            if self.b.warnings:  # every cue was unreadable: say where the first one is
+                line, message = self.b.warnings[0]
+                raise TranscriptError(path, line, f"no readable {what}s found; {message}")
             raise TranscriptError(path, None, f"no {what}s found; expected 'start --> end' timing "
                                   f"lines followed by text")
         if not self.spoken:

@@ -1,0 +1,204 @@
+"""Many files: in process, on a local process pool, or on a Dask cluster, in input order.
+
+Results stream: at most a few files per worker are in flight, and each file's
+results are handed on, in input order, as soon as it and every file before it
+are done. So memory stays flat however many files there are, and JSON Lines
+or CSV rows appear while the run goes on.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .api import Analyzer, Failure, discover
+from .errors import TranscriptError
+from .model import Analysis
+
+FileResult = list  # list[Analysis | Failure]: one file's sessions, or its failure
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a worker needs to build the same Analyzer as the parent (all picklable)."""
+
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, analyzer: Analyzer) -> Settings:
+        return cls(
+            {
+                "config": analyzer.config,
+                "lexicon_files": tuple(str(p) for p in analyzer.lexicon_files),
+                "model": analyzer.model,
+                "therapist": tuple(analyzer.therapist),
+                "client": tuple(analyzer.client),
+                "segment_by": analyzer.segment_by,
+                "input_format": analyzer.input_format,
+                "columns": tuple(analyzer.columns),
+                "guess_roles": analyzer.guess_roles,
+                "prefilter": analyzer.prefilter,
+            }
+        )
+
+    def build(self) -> Analyzer:
+        return Analyzer(**self.kwargs)
+
+
+_WORKER: Analyzer | None = None
+_WORKERS_BY_SETTINGS: dict[int, Analyzer] = {}
+
+
+def _init_worker(settings: Settings) -> None:
+    """Each worker builds the spaCy pipeline once; Ctrl-C is the parent's to handle."""
+    global _WORKER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER = settings.build()
+    _WORKER.nlp  # build now, not on the first file
+
+
+def analyze_one(analyzer: Analyzer, path: str, data: bytes | None = None) -> FileResult:
+    """All sessions of one file, or its Failure: the unit of work everywhere."""
+    try:
+        transcripts = analyzer.read_all(path, data)
+    except TranscriptError as exc:
+        return [Failure(path, exc)]
+    return [analyzer.analyze_transcript(t) for t in transcripts]
+
+
+def _pool_task(path: str) -> FileResult:
+    assert _WORKER is not None
+    return analyze_one(_WORKER, path)
+
+
+def _dask_task(settings: Settings, path: str, data: bytes) -> FileResult:
+    """Runs on a Dask worker: the analyzer is built once per worker process and settings."""
+    key = hash(repr(sorted((k, repr(v)) for k, v in settings.kwargs.items())))
+    analyzer = _WORKERS_BY_SETTINGS.get(key)
+    if analyzer is None:
+        analyzer = _WORKERS_BY_SETTINGS[key] = settings.build()
+    return analyze_one(analyzer, path, data)
+
+
+def default_jobs() -> int:
+    """FOCUSSHIFT_JOBS, else the machine's cores."""
+    env = os.environ.get("FOCUSSHIFT_JOBS")
+    if env and env.isdigit() and int(env) > 0:
+        return int(env)
+    return os.cpu_count() or 1
+
+
+def _ordered(submit: Callable[[str], Future], paths: Iterable[str], window: int) -> Iterator[tuple[str, Future]]:
+    """Submit ahead at most `window` files; hand back (path, future) in input order."""
+    pending: deque[tuple[str, Future]] = deque()
+    it = iter(paths)
+    for path in it:
+        pending.append((path, submit(path)))
+        if len(pending) >= window:
+            break
+    while pending:
+        path, fut = pending.popleft()
+        yield path, fut
+        nxt = next(it, None)
+        if nxt is not None:
+            pending.append((nxt, submit(nxt)))
+
+
+def run(
+    paths: Iterable[str | Path],
+    analyzer: Analyzer,
+    *,
+    jobs: int = 1,
+    glob: str | None = None,
+    stdin: bytes | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
+) -> Iterator[tuple[str, FileResult]]:
+    """(path, results) per file, in input order, computed by the chosen executor."""
+    files = list(discover(paths, glob))
+    if executor == "dask":
+        yield from _run_dask(files, analyzer, scheduler, stdin)
+        return
+    if jobs <= 1 or len([f for f in files if f != "-"]) <= 1:
+        for path in files:
+            yield path, analyze_one(analyzer, path, (stdin or b"") if path == "-" else None)
+        return
+    yield from _run_pool(files, analyzer, jobs, stdin)
+
+
+def _run_pool(files: list[str], analyzer: Analyzer, jobs: int, stdin: bytes | None) -> Iterator[tuple[str, FileResult]]:
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(Settings.of(analyzer),))
+    done: Future
+    try:
+        def submit(path: str) -> Future:
+            if path == "-":  # stdin is only in this process
+                f: Future = Future()
+                f.set_result(analyze_one(analyzer, path, stdin or b""))
+                return f
+            return pool.submit(_pool_task, path)
+
+        for path, done in _ordered(submit, files, window=jobs * 4):
+            yield path, done.result()
+    except BaseException:
+        # Ctrl-C, a closed pipe or an abandoned generator: stop the workers now,
+        # not after the queue drains.
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            proc.terminate()
+        raise
+    else:
+        pool.shutdown(wait=True)
+
+
+def _run_dask(
+    files: list[str], analyzer: Analyzer, scheduler: str | None, stdin: bytes | None
+) -> Iterator[tuple[str, FileResult]]:
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        from .errors import FocusshiftError
+
+        raise FocusshiftError(
+            "--executor dask needs the dask extra: pip install 'focusshift[dask]'"
+        ) from None
+    from .errors import FocusshiftError
+
+    if not scheduler:
+        raise FocusshiftError("--executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
+    settings = Settings.of(analyzer)
+    try:
+        client = Client(scheduler, timeout="10s", set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise FocusshiftError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    try:
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+
+        def submit(path: str) -> Future:
+            if path == "-":
+                data = stdin or b""
+            else:
+                try:
+                    data = Path(path).read_bytes()
+                except OSError as exc:
+                    f: Future = Future()
+                    f.set_result([Failure(path, TranscriptError(path, None, f"cannot read: {exc.strerror or exc}"))])
+                    return f
+            # Data travels with the task: the workers need no shared file system.
+            return client.submit(_dask_task, settings, path, data, pure=False)
+
+        for path, fut in _ordered(submit, files, window=workers * 4):
+            yield path, fut.result()
+    finally:
+        client.close()
+
+
+def results_only(stream: Iterator[tuple[str, FileResult]]) -> Iterator[Analysis | Failure]:
+    for _, results in stream:
+        yield from results

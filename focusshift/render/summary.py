@@ -1,0 +1,93 @@
+"""The corpus summary that ends a multi-file table: small, bounded state, filled as files finish."""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from dataclasses import dataclass, field
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from ..model import Analysis
+
+_KEEP = 5
+
+
+@dataclass
+class CorpusSummary:
+    """Aggregates over sessions without keeping the sessions themselves."""
+
+    sessions: int = 0
+    segments: int = 0
+    with_shifts: int = 0
+    shifts: int = 0
+    units: int = 0
+    load: float = 0.0
+    subtypes: Counter = field(default_factory=Counter)
+    _low_sessions: list = field(default_factory=list)  # max-heap by -score of the lowest
+    _low_segments: list = field(default_factory=list)
+    _n: int = 0
+
+    def add(self, a: Analysis) -> None:
+        self.sessions += 1
+        self.segments += len(a.segments)
+        self.shifts += len(a.shifts)
+        self.with_shifts += bool(a.shifts)
+        self.units += a.units
+        self.load += a.load
+        for e in a.events:
+            self.subtypes[f"{e.category}/{e.subtype}"] += 1
+        self._n += 1
+        self._push(self._low_sessions, a.score, (a.transcript.path, len(a.shifts)))
+        for s in a.segments:
+            self._n += 1
+            name = s.segment.title or f"lines {s.segment.start_line}-{s.segment.end_line}"
+            self._push(self._low_segments, s.score, (a.transcript.path, s.segment.index, name))
+
+    def _push(self, heap: list, score: float, item: tuple) -> None:
+        entry = (-score, -self._n, item)  # keep the lowest scores; ties: the earlier one
+        if len(heap) < _KEEP:
+            heapq.heappush(heap, entry)
+        elif entry > heap[0]:
+            heapq.heapreplace(heap, entry)
+
+    @staticmethod
+    def _sorted(heap: list) -> list:
+        return [(-neg, item) for neg, _, item in sorted(heap, key=lambda e: (-e[0], -e[1]))]
+
+    def render(self, *, text: bool = True) -> Group:
+        score = 100.0 * (1 - self.load / self.units) if self.units else 100.0
+        parts: list = [
+            Text("corpus summary", style="bold"),
+            Text(
+                f"  {self.sessions} sessions, {self.segments} segments, corpus score {score:.1f}; "
+                f"{self.with_shifts} session(s) with focus shifts ({self.shifts} shifts)"
+            ),
+        ]
+        low = Table(title="lowest-scoring sessions", title_justify="left", show_edge=False, header_style="bold")
+        low.add_column("score", justify="right")
+        low.add_column("session")
+        low.add_column("shifts", justify="right")
+        for sc, (path, shifts) in self._sorted(self._low_sessions):
+            low.add_row(f"{sc:.1f}", path, str(shifts))
+        parts.append(low)
+        seg = Table(title="lowest-scoring segments", title_justify="left", show_edge=False, header_style="bold")
+        seg.add_column("score", justify="right")
+        seg.add_column("session")
+        seg.add_column("#", justify="right")
+        seg.add_column("segment")
+        for sc, (path, index, name) in self._sorted(self._low_segments):
+            seg.add_row(f"{sc:.1f}", path, str(index), name if text else "")
+        parts.append(seg)
+        if self.subtypes:
+            ev = Table(title="events by subtype", title_justify="left", show_edge=False, header_style="bold")
+            ev.add_column("subtype")
+            ev.add_column("events", justify="right")
+            for name, n in sorted(self.subtypes.items(), key=lambda kv: (-kv[1], kv[0])):
+                ev.add_row(name, str(n))
+            parts.append(ev)
+        else:
+            parts.append(Text("  no events", style="dim"))
+        return Group(*parts)
