@@ -28,9 +28,8 @@ class Analyzer:
     input_format: str | None = None
     columns: tuple[tuple[str, str], ...] = ()
     guess_roles: bool = False
-    prefilter: bool = True
+    prefilter: bool = True  # False: every turn runs the whole pipeline (same events, slower)
     _nlp: object = None
-    _prefilter: object = None
     _lexicon: Lexicon | None = None
 
     @property
@@ -46,17 +45,6 @@ class Analyzer:
 
             self._nlp = build_nlp(self.model, self.lexicon_files)
         return self._nlp
-
-    def _get_prefilter(self):
-        """Only with the default pipeline: its lemma table is what the prefilter inverts."""
-        if not self.prefilter or self.model is not None:
-            return None
-        if self._prefilter is None:
-            from .pipeline.prefilter import Prefilter
-
-            speech = [r for r in self.lexicon.markers.values() if r.source == "speech"]
-            self._prefilter = Prefilter(speech)
-        return self._prefilter
 
     def read_options(self) -> ReadOptions:
         therapist = tuple(self.therapist) + tuple(
@@ -93,7 +81,7 @@ class Analyzer:
         """Detect, find shifts, score: the whole analysis of one parsed transcript."""
         from .pipeline.detect import detect
 
-        events = detect(transcript, self.nlp, self.lexicon, self.config, self._get_prefilter())
+        events = detect(transcript, self.nlp, self.lexicon, self.config, prefilter=self.prefilter)
         shifts = find_shifts(transcript.turns, events, self.config, transcript.segments)
         segments = score_segments(
             transcript.segments, transcript.turns, events, shifts, self.config

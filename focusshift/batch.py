@@ -8,6 +8,7 @@ or CSV rows appear while the run goes on.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 from collections import deque
@@ -125,15 +126,38 @@ def run(
     if executor == "dask":
         yield from _run_dask(files, analyzer, scheduler, stdin)
         return
-    if jobs <= 1 or len([f for f in files if f != "-"]) <= 1:
+    if jobs <= 1 or _small(files, jobs):
         for path in files:
             yield path, analyze_one(analyzer, path, (stdin or b"") if path == "-" else None)
         return
     yield from _run_pool(files, analyzer, jobs, stdin)
 
 
+SMALL_BATCH_BYTES = 256 * 1024
+
+
+def _small(files: list[str], jobs: int) -> bool:
+    """Starting workers (each loads spaCy, ~2 s) costs more than a small batch saves."""
+    real = [f for f in files if f != "-"]
+    if len(real) <= 1:
+        return True
+    size = 0
+    for f in real:
+        try:
+            size += os.path.getsize(f)
+        except OSError:
+            pass
+        if size >= SMALL_BATCH_BYTES:
+            return False
+    return True
+
+
 def _run_pool(files: list[str], analyzer: Analyzer, jobs: int, stdin: bytes | None) -> Iterator[tuple[str, FileResult]]:
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(Settings.of(analyzer),))
+    # "spawn": workers start clean (no inherited threads or locks from the parent).
+    ctx = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(
+        max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(Settings.of(analyzer),)
+    )
     done: Future
     try:
         def submit(path: str) -> Future:

@@ -303,13 +303,13 @@ def test_no_participants_header_codes_only_and_no_guessing():
         ),
         (
             5,
-            "speaker 'THE' has no role; declare it with @therapist:/@client: or --therapist/--client "
-            "(it is never treated as the therapist)",
+            "speaker 'THE' has no role; give it one with --therapist/--client or --role "
+            "(or @therapist:/@client: in a native file); it is never treated as the therapist",
         ),
         (
             6,
-            "speaker 'CLI' has no role; declare it with @therapist:/@client: or --therapist/--client "
-            "(it is never treated as the therapist)",
+            "speaker 'CLI' has no role; give it one with --therapist/--client or --role "
+            "(or @therapist:/@client: in a native file); it is never treated as the therapist",
         ),
     )
     mapped = read_fixture("no_participants.cha", therapist=("THE",), client=("CLI",))
@@ -339,8 +339,8 @@ def test_unknown_tiers_headers_and_speaker_codes_are_warnings():
         (10, "speaker code 'MOT' is not listed in @Participants; its role is unknown"),
         (
             10,
-            "speaker 'MOT' has no role; declare it with @therapist:/@client: or --therapist/--client "
-            "(it is never treated as the therapist)",
+            "speaker 'MOT' has no role; give it one with --therapist/--client or --role "
+            "(or @therapist:/@client: in a native file); it is never treated as the therapist",
         ),
         (11, "not a CHAT tier (a line starts with @, * or %, or a tab to continue one); skipped"),
         (13, "utterance tier without ':' after the speaker code (expected '*CODE:\\ttext'); skipped"),

@@ -34,7 +34,7 @@ EQUIV = DATA / "formats" / "equivalence"
 
 LEE_SAM = ReadOptions(therapist=("Dr. Lee",), client=("Sam",))
 SPEAKERS_12 = ReadOptions(therapist=("Speaker 1",), client=("Speaker 2",))
-NO_ROLE = "has no role; declare it with @therapist:/@client: or --therapist/--client (it is never treated as the therapist)"
+NO_ROLE = "has no role; give it one with --therapist/--client or --role (or @therapist:/@client: in a native file); it is never treated as the therapist"
 
 
 def src(*lines: str) -> bytes:

@@ -70,8 +70,8 @@ def read_error(text: str | bytes, name: str) -> TranscriptError:
 
 
 NO_ROLE = (
-    "has no role; declare it with @therapist:/@client: or --therapist/--client "
-    "(it is never treated as the therapist)"
+    "has no role; give it one with --therapist/--client or --role "
+    "(or @therapist:/@client: in a native file); it is never treated as the therapist"
 )
 NO_SPEAKER = "cue text with no speaker, and no earlier speaker to continue; ignored"
 
@@ -335,6 +335,24 @@ def test_text_outside_any_cue_is_a_warning():
     assert t.warnings == (
         (6, "text outside any cue (no 'start --> end' timing line before it); ignored"),
     )
+
+
+def test_a_line_of_only_spaces_between_cues_ends_the_cue():
+    text = src(
+        "WEBVTT",
+        "",
+        "1",
+        "00:00:01.000 --> 00:00:02.000",
+        "Sam: Hello.",
+        "   ",
+        "2",
+        "00:00:03.000 --> 00:00:04.000",
+        "Dr. Lee: Hi.",
+    )
+    t = read_text(text, "x.vtt", LEE)
+    assert summary(t) == [("Sam", "client", "Hello."), ("Dr. Lee", "therapist", "Hi.")]
+    assert [places(turn) for turn in t.turns] == [[(5, 5)], [(9, 9)]]
+    assert t.warnings == ()
 
 
 def test_blank_lines_before_the_header_are_tolerated_and_a_missing_header_is_a_warning():

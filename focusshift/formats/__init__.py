@@ -87,10 +87,7 @@ def detect_format(path: str, data: bytes, requested: str | None = None) -> str:
     for name, fmt in FORMATS.items():
         if name in ("native", "docx"):
             continue
-        try:
-            module = importlib.import_module(f"{__name__}.{fmt.module}")
-        except ModuleNotFoundError:  # TEMPORARY while readers are written
-            continue
+        module = importlib.import_module(f"{__name__}.{fmt.module}")
         sniff = getattr(module, "sniff", None)
         if sniff is not None and sniff(head, name):
             return name

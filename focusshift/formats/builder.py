@@ -92,8 +92,8 @@ class TranscriptBuilder:
             self._unknown.add(speaker.casefold())
             self.warn(
                 line,
-                f"speaker {speaker!r} has no role; declare it with @therapist:/@client: "
-                "or --therapist/--client (it is never treated as the therapist)",
+                f"speaker {speaker!r} has no role; give it one with --therapist/--client or "
+                "--role (or @therapist:/@client: in a native file); it is never treated as the therapist",
             )
         spec = _Spec(speaker=speaker, role=role, time=time, parts=[(line, column, text)])
         self._turns.append(spec)

@@ -12,9 +12,9 @@ into one string, so an event cannot be pointed to in the file. It dropped a
 ``@Bg``/``@G`` gem placed before the first utterance, glued a stray line
 without a tier marker onto the previous utterance, dropped ``*CLI`` without
 its colon and read an utterance after ``@End``, all without a warning.
-Participant codes, names and roles it keeps, but those are one line of
-parsing. So we read CHAT ourselves, with line numbers, warnings and no
-compiled dependency; pylangacq is not a dependency.
+It does keep participant codes, names and roles, but that is a few lines of
+parsing; so we read CHAT ourselves, with physical line numbers and warnings,
+and pylangacq (a compiled Rust extension underneath) is not a dependency.
 
 What is read (see docs/formats-chat.md):
 
@@ -77,13 +77,15 @@ _SKIPPED_HEADERS = frozenset(
     """utf8 begin end font window color_words colorwords comment blank new_episode
     page exceptions bck stim""".split()
 )
-_PER_SPEAKER_HEADER = re.compile(r"^(birth|birthplace|l1|sex|ses|age|education|group|custom)\s+of\s+\S+$", re.I)
+_PER_SPEAKER_HEADER = re.compile(
+    r"^(birth|birthplace|l1|sex|ses|age|education|group|custom)\s+of\s+\S+$", re.I
+)
 
 _HEADER = re.compile(r"^@([^:\t]*?)\s*(?::\s?(.*))?$")
 _MAIN = re.compile(r"^\*([^:\s]+):\s?(.*)$")
 _DEPENDENT = re.compile(r"^%([^:\s]+):")
 _BULLET = re.compile(r"\x15(?:%\w+:\"[^\"]*\"_)?(\d+)_(\d+)[^\x15]*\x15")
-_SNIFF = re.compile(r"^\s*@(?:UTF8|Begin)[ \t]*\r?$", re.M)
+_SNIFF = re.compile(r"^@(?:UTF8|Begin)[ \t]*\r?$")
 
 
 def sniff(head: str, name: str) -> bool:
@@ -119,7 +121,12 @@ def _terminator(m: re.Match[str]) -> tuple[str, int]:
     return re.sub(r"[^.?!]", "", m.group(1)), 1
 
 
-_CA_SYMBOLS = "\u2191\u2193\u21d7\u2197\u2192\u2198\u21d8\u221e\u224b\u2248\u2206\u2207\u00b0\u2581\u2594\u263a\u264b\u2047\u222c\u03ab\u222e\u21bb\u204e\u2308\u2309\u230a\u230b\u2039\u203a\u3014\u3015\u00a7\u2021\u201e\u02c8\u02cc\u2260"
+# CA intonation, voice quality and overlap marks, tag and vocative marks, stress marks.
+_CA_SYMBOLS = (
+    "\u2191\u2193\u21d7\u2197\u2192\u2198\u21d8\u221e\u224b\u2248\u2206\u2207\u00b0\u2581\u2594"
+    "\u263a\u264b\u2047\u222c\u03ab\u222e\u21bb\u204e\u2308\u2309\u230a\u230b\u2039\u203a\u3014"
+    "\u3015\u00a7\u2021\u201e\u02c8\u02cc\u2260"
+)
 
 # Applied in order; each replacement is text, or (text, offset of that text in the match).
 _RULES: tuple[tuple[re.Pattern[str], Repl], ...] = (
@@ -264,16 +271,22 @@ def _records(lines: list[str], b: TranscriptBuilder) -> list[_Record]:
         elif raw.startswith("*"):
             m = _MAIN.match(raw)
             if not m:
-                b.warn(line_no, "utterance tier without ':' after the speaker code (expected '*CODE:\\ttext'); skipped")
+                b.warn(
+                    line_no,
+                    "utterance tier without ':' after the speaker code (expected '*CODE:\\ttext'); skipped",
+                )
                 continue
             rec = _Record("main", m.group(1), line_no)
             body = m.group(2).lstrip(" \t")
             rec.parts.append((line_no, len(raw) - len(body), body.rstrip()))
         elif raw.startswith("%"):
             m = _DEPENDENT.match(raw)
-            rec = _Record("dependent", m.group(1) if m else raw[1:].split(None, 1)[0] if raw[1:].strip() else "", line_no)
+            words = raw[1:].split(None, 1)
+            rec = _Record("dependent", m.group(1) if m else (words[0] if words else ""), line_no)
         else:
-            b.warn(line_no, "not a CHAT tier (a line starts with @, * or %, or a tab to continue one); skipped")
+            b.warn(
+                line_no, "not a CHAT tier (a line starts with @, * or %, or a tab to continue one); skipped"
+            )
             continue
         records.append(rec)
         current = rec

@@ -9,7 +9,9 @@ What webvtt-py does not give, and this module does itself:
 
 - Line numbers. webvtt-py keeps none, so the file is cut into blocks here with
   webvtt-py's own rules (a block ends at an empty line; a line with "-->" that
-  cannot be the block's timing line starts a new block), each block is handed
+  cannot be the block's timing line starts a new block; unlike webvtt-py, a
+  line of only spaces also ends a block, as hand-edited files have them
+  between cues), each block is handed
   to ``webvtt.from_buffer`` on its own, and each cue text line keeps its
   physical line number. A block whose timing webvtt-py rejects (a malformed
   timing line) is a warning on that line; the rest of the file is still read.
@@ -63,8 +65,8 @@ _VOICE = re.compile(r"<v(?:\.[^\s.>]+)*(?:[ \t]+([^>]*))?>")
 VTT_TAGS = re.compile(r"<[^>]*>")
 # A timestamp written with a comma before the milliseconds (SRT style).
 _COMMA_TIME = re.compile(r"(\d:\d{1,2}),(\d{1,3})(?!\d)")
-# A line that looks like it was meant to be a timing line.
-TIMEISH = re.compile(r"^\s*\d*:?\d+:\d+(?:[.,]\d*)?\s*(?:-+>?|–|—|to\b)|-->|->")
+# A line that looks like it was meant to be a timing line: starts with a time, or has an arrow.
+TIMEISH = re.compile(r"^\s*\d{1,2}:\d{2}|->")
 
 
 def sniff(head: str, name: str = "vtt") -> bool:
@@ -100,7 +102,7 @@ def read(data: bytes, path: str, options: ReadOptions | None = None) -> list[Tra
 
 
 def _blocks(lines: list[str], start: int, has_header: bool) -> Iterator[list[tuple[int, str]]]:
-    """Blocks of (line number, line) by webvtt-py's rules: see vtt._iter_blocks_of_lines."""
+    """Blocks of (line number, line) by webvtt-py's rules (its vtt._iter_blocks_of_lines)."""
     block: list[tuple[int, str]] = []
     in_header = has_header
     for idx in range(start, len(lines)):
@@ -110,12 +112,12 @@ def _blocks(lines: list[str], start: int, has_header: bool) -> Iterator[list[tup
             and "-->" in line
             and (in_header or len(block) > 1 or "-->" in block[0][1])
         )
-        if not line or new_block:
+        if not line.strip() or new_block:
             if block:
                 yield block
                 block = []
                 in_header = False
-        if line:
+        if line.strip():
             block.append((idx + 1, line))
     if block:
         yield block

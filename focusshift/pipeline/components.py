@@ -19,7 +19,7 @@ _QUOTES = '"\u201c\u201d'
 class MarkerMatcher:
     """Proposes candidate spans; attribution is left to the context component and detect()."""
 
-    def __init__(self, nlp: Language, name: str, lexicon: Lexicon) -> None:
+    def __init__(self, nlp: Language, name: str, lexicon: Lexicon, exact_lemmas: bool = True) -> None:
         from .prefilter import Prefilter
 
         self.name = name
@@ -27,7 +27,7 @@ class MarkerMatcher:
         # spaCy's Matcher pays per pattern per token, so each doc is matched only
         # against the rules whose required words it contains (same results, a
         # fraction of the cost): one small matcher per rule.
-        self.prefilter = Prefilter(lexicon.markers.values())
+        self.prefilter = Prefilter(lexicon.markers.values(), lemmas=exact_lemmas)
         self.matchers: dict[str, Matcher] = {}
         for rule in lexicon.markers.values():
             m = Matcher(nlp.vocab)
@@ -37,7 +37,7 @@ class MarkerMatcher:
     def __call__(self, doc: Doc) -> Doc:
         spans = []
         matches = []
-        for rid in self.prefilter.possible(doc.text):
+        for rid in self.prefilter.possible(doc):
             matches.extend(self.matchers[rid](doc))
         for match_id, start, end in matches:
             rule = self.lexicon.markers[doc.vocab.strings[match_id]]
@@ -130,10 +130,14 @@ def _lexicon_from(files: list[str] | None) -> Lexicon:
 @Language.factory(
     "focusshift_markers",
     assigns=["doc.spans"],
-    default_config={"lexicon_files": []},
+    default_config={"lexicon_files": [], "exact_lemmas": True},
 )
-def make_marker_matcher(nlp: Language, name: str, lexicon_files: list[str]) -> MarkerMatcher:
-    return MarkerMatcher(nlp, name, _lexicon_from(lexicon_files))
+def make_marker_matcher(
+    nlp: Language, name: str, lexicon_files: list[str], exact_lemmas: bool
+) -> MarkerMatcher:
+    """exact_lemmas: lemmas come from the lookup table (the default pipeline), so the
+    prefilter may index LEMMA patterns by their word forms."""
+    return MarkerMatcher(nlp, name, _lexicon_from(lexicon_files), exact_lemmas)
 
 
 @Language.factory(

@@ -16,7 +16,8 @@ from ..model import (
     Turn,
 )
 from .components import SPANS_KEY, modifiers_of
-from .prefilter import Prefilter
+from .nlp import MARKERS
+from .prefilter import SOURCE_KEY, Prefilter
 
 # Modifiers that cancel a candidate unless its rule says to ignore them.
 CANCELLING = frozenset(
@@ -77,7 +78,18 @@ def clean_text(turn: Turn) -> tuple[str, list[int]]:
     out.append(text[i:].translate(_TRANSLATE))
     mapping.extend(range(i, len(text)))
     mapping.append(len(text))
-    return "".join(out), mapping
+    # One space for any run of whitespace: spaCy makes extra spaces tokens of their
+    # own, which would break patterns ("are   you okay").
+    joined = "".join(out)
+    squeezed: list[str] = []
+    kept: list[int] = []
+    for k, ch in enumerate(joined):
+        if ch == " " and squeezed and squeezed[-1] == " ":
+            continue
+        squeezed.append(ch)
+        kept.append(mapping[k])
+    kept.append(mapping[-1])
+    return "".join(squeezed), kept
 
 
 def _positions(transcript: Transcript) -> dict[int, int]:
@@ -90,32 +102,11 @@ def _positions(transcript: Transcript) -> dict[int, int]:
     return pos
 
 
-def detect(
-    transcript: Transcript,
-    nlp,
-    lexicon: Lexicon,
-    config: Config,
-    prefilter: Prefilter | None = None,
-) -> tuple[Event, ...]:
-    """All events of one transcript, in source order.
-
-    With a prefilter, speech that no rule can match skips spaCy (same result).
-    """
-    pos = _positions(transcript)
-    jobs: list[tuple[str, Turn, object]] = []  # (kind, turn, extra)
-    texts: list[str] = []
-    for turn in transcript.turns:
-        if not turn.is_note and turn.role in ("therapist", "client"):
-            clean, mapping = clean_text(turn)
-            if clean.strip() and (prefilter is None or prefilter.may_match(clean)):
-                jobs.append(("speech", turn, mapping))
-                texts.append(clean)
-        for ann in turn.annotations:
-            if ann.about == "therapist":
-                jobs.append(("annotation", turn, ann))
-                texts.append(ann.text.translate(_TRANSLATE))
+def _run(jobs, nlp, lexicon: Lexicon, pos: dict[int, int]) -> list[_Candidate]:
+    """Run the pipeline on tokenized turns and keep candidates that survive role and context."""
     candidates: list[_Candidate] = []
-    for (kind, turn, extra), doc in zip(jobs, nlp.pipe(texts, batch_size=256)):
+    docs = nlp.pipe([j[3] for j in jobs], batch_size=256)
+    for (kind, turn, extra, _), doc in zip(jobs, docs):
         if SPANS_KEY not in doc.spans:
             continue
         for span in doc.spans[SPANS_KEY]:
@@ -128,7 +119,7 @@ def detect(
             if kind == "speech":
                 if rule.role != turn.role:
                     continue
-                mapping = extra  # type: ignore[assignment]
+                mapping = extra
                 a, b = mapping[span.start_char], mapping[span.end_char - 1] + 1
                 line, col = turn.locate(a)
                 end_line, end_col = turn.locate(b - 1)
@@ -138,16 +129,67 @@ def detect(
                 if rule.role != "therapist":
                     continue
                 ann = extra
-                line, col, col_end = ann.line, ann.start, ann.end  # type: ignore[attr-defined]
-                text = ann.raw  # type: ignore[attr-defined]
+                line, col, col_end = ann.line, ann.start, ann.end
+                text = ann.raw
             if rule.label == THERAPIST_EMOTION and rule.subtype in _PHYSICAL_SUBTYPES and _physical(turn, lexicon):
                 continue  # "[sniffs] excuse me, hay fever", "a frog in my throat, this cold"
             if kind == "speech" and rule.subtype in _LAUGHTER_SUBTYPES and _laughing(turn, lexicon):
                 continue  # "((laughing)) stop, I'm crying"
             ignored = tuple(m for m in mods if m in rule.ignore)
-            candidates.append(
-                _Candidate(rule, turn, pos[turn.index], line, col, col_end, text, ignored)
-            )
+            candidates.append(_Candidate(rule, turn, pos[turn.index], line, col, col_end, text, ignored))
+    return candidates
+
+
+def detect(
+    transcript: Transcript,
+    nlp,
+    lexicon: Lexicon,
+    config: Config,
+    prefilter: bool = True,
+) -> tuple[Event, ...]:
+    """All events of one transcript, in source order.
+
+    Every turn is tokenized; the prefilter (compiled from the rules) then lets
+    only turns that some rule could match through the rest of the pipeline.
+    Turns whose only possible rules count just after therapist emotion or
+    caretaking ("take your time") are run only when such an event is near.
+    With prefilter=False every turn runs the whole pipeline: same events.
+    """
+    pos = _positions(transcript)
+    pf: Prefilter | None = nlp.get_pipe(MARKERS).prefilter if prefilter else None
+    first: list[tuple[str, Turn, object, object]] = []  # (kind, turn, extra, doc)
+    deferred: list[tuple[str, Turn, object, object]] = []
+    for turn in transcript.turns:
+        if not turn.is_note and turn.role in ("therapist", "client"):
+            clean, mapping = clean_text(turn)
+            if clean.strip():
+                doc = nlp.make_doc(clean)
+                doc.user_data[SOURCE_KEY] = "speech"
+                if pf is None:
+                    first.append(("speech", turn, mapping, doc))
+                else:
+                    ids = pf.possible(doc)
+                    if any(lexicon.markers[i].condition != "after_emotion" for i in ids):
+                        first.append(("speech", turn, mapping, doc))
+                    elif ids:
+                        deferred.append(("speech", turn, mapping, doc))
+        for ann in turn.annotations:
+            if ann.about == "therapist":
+                adoc = nlp.make_doc(ann.text.translate(_TRANSLATE))
+                adoc.user_data[SOURCE_KEY] = "annotation"
+                first.append(("annotation", turn, ann, adoc))
+    candidates = _run(first, nlp, lexicon, pos)
+    # Conditional rules only count near therapist emotion or caretaking: run the
+    # deferred turns that are near any candidate of those (a superset of what can
+    # count, so nothing is missed), until no new turn comes near.
+    reach = max(config.context_window, config.care_window)
+    while deferred:
+        anchors = sorted({c.pos for c in candidates if c.rule.label in (THERAPIST_EMOTION, CLIENT_CARETAKING)})
+        near = [j for j in deferred if any(0 <= pos[j[1].index] - a <= reach for a in anchors)]
+        if not near:
+            break
+        deferred = [j for j in deferred if j not in near]
+        candidates.extend(_run(near, nlp, lexicon, pos))
     kept = _conversation(candidates, config, transcript)
     events = [
         Event(

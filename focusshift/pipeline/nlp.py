@@ -74,5 +74,8 @@ def _build(model: str | None, lexicon_files: Sequence[str | Path]):  # -> Langua
                 nlp.remove_pipe(name)
             else:
                 continue
-        nlp.add_pipe(name, config={"lexicon_files": files})
+        config: dict = {"lexicon_files": files}
+        if name == MARKERS:
+            config["exact_lemmas"] = model is None
+        nlp.add_pipe(name, config=config)
     return nlp

@@ -1,32 +1,48 @@
 """A cheap lexical prefilter compiled from the rule files.
 
-Every marker rule has at least one required token; a text that contains none
-of the words that token accepts cannot match the rule. When a text cannot
-match any rule it skips the spaCy pipeline entirely, which gives the same
-events (a test compares both ways) at a fraction of the cost: most turns of an
-ordinary session carry no candidate at all.
+Every marker rule has required tokens; a turn whose tokens include none of the
+words one of them accepts cannot match the rule. The check runs on the
+tokenizer's output (lower-case token hashes, one numpy call per turn), so it is
+exact: a turn that no rule can match skips the rest of the spaCy pipeline, and
+a turn that some rules can match is matched against those rules only. A test
+compares events with and without it on the dev set and the real corpus.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
-import re
 from collections.abc import Iterable
 from functools import lru_cache
 
 from ..lexicon import MarkerRule
 
 _ATTRS = ("LOWER", "ORTH", "TEXT", "LEMMA", "NORM")
+SOURCE_KEY = "focusshift_source"
+# Words so frequent that they make poor anchors (see _rarity).
+_COMMON = frozenset(
+    """i you u ya it that this the a an to and is 's are 're do did does n't not no be am 'm m
+    we my me of for in on was were have 've has had so just really like um uh yeah oh okay ok
+    well right good fine can could would will 'll get got go going know think if but all what
+    with at as there here now then how your they he she him her them us our one some ? , .""".split()
+)
+
+
+def _rarity(hashed: frozenset[int], sets: list[frozenset[str]], order: list[frozenset[int]]) -> int:
+    """Cost of a required token as an anchor: common words count 50, others 1."""
+    from spacy.strings import hash_string
+
+    for words in sets:
+        if frozenset(hash_string(w) for w in words) == hashed:
+            return sum(50 if (w in _COMMON or len(w) <= 1) else 1 for w in words)
+    return len(hashed)
 
 
 @lru_cache(maxsize=1)
 def lemma_forms() -> dict[str, frozenset[str]]:
     """lemma -> the word forms the lookup lemmatizer maps to it (from spacy-lookups-data)."""
-    try:
-        import spacy_lookups_data
-    except ImportError:  # pragma: no cover - a hard dependency
-        return {}
+    import spacy_lookups_data
+
     raw = json.loads(gzip.open(spacy_lookups_data.get_file("en_lemma_lookup.json.gz")).read())
     out: dict[str, set[str]] = {}
     for form, lemma in raw.items():
@@ -34,8 +50,8 @@ def lemma_forms() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
-def _token_strings(tok: dict) -> set[str] | None:
-    """The lower-case strings one required token can be, or None if it is unconstrained."""
+def _token_strings(tok: dict, lemmas: bool) -> set[str] | None:
+    """The lower-case forms one required token can have, or None if it is unconstrained."""
     best: set[str] | None = None
     for attr in _ATTRS:
         if attr not in tok:
@@ -48,6 +64,9 @@ def _token_strings(tok: dict) -> set[str] | None:
         else:
             continue
         if attr == "LEMMA":
+            if not lemmas:
+                continue  # another pipeline's lemmatizer: no way to know its forms
+            # The case-folded lookup gives a token lemma L when its lower form is L or maps to L.
             forms = lemma_forms()
             words = words | {f for w in words for f in forms.get(w, ())}
         if best is None or len(words) < len(best):
@@ -55,70 +74,61 @@ def _token_strings(tok: dict) -> set[str] | None:
     return best
 
 
-def required_sets(rule: MarkerRule) -> list[frozenset[str]] | None:
-    """For each required token of the rule, the strings it can be; None if one is unconstrained
-    everywhere (then the rule can match anything and the prefilter must let all text through)."""
+def required_sets(rule: MarkerRule, lemmas: bool = True) -> list[frozenset[str]] | None:
+    """For each required token of the rule, the lower-case forms it can have; None if none is
+    constrained (then the rule can match anything and must always run)."""
     sets: list[frozenset[str]] = []
     for tok in rule.pattern:
         if tok.get("OP") in ("?", "*", "!"):
             continue
-        words = _token_strings(tok)
+        words = _token_strings(tok, lemmas)
         if words:
             sets.append(frozenset(words))
     return sets or None
 
 
 class Prefilter:
-    """possible(text) lists the rules that could match the text; it never leaves one out.
+    """possible(doc) lists the rules that could match a tokenized text; it never leaves one out."""
 
-    A rule can only match text that contains, for each of its required tokens,
-    one of the strings that token accepts (as a substring of the lower-cased
-    text, which is conservative: a token is always a substring of its text).
-    """
+    def __init__(self, rules: Iterable[MarkerRule], *, lemmas: bool = True) -> None:
+        from spacy.strings import hash_string
 
-    def __init__(self, rules: Iterable[MarkerRule]) -> None:
-        self.open: list[str] = []  # rules with no usable anchor: always possible
+        # Per source ("speech", "annotation"): rules indexed by their rarest required
+        # token; the other required tokens are checked only for the rules it hits.
+        self.open: dict[str, list[str]] = {}
+        self.index: dict[str, dict[int, list[int]]] = {}
         self.ids: list[str] = []
-        self.need: list[int] = []  # number of required token sets per rule
-        postings: dict[str, list[tuple[int, int]]] = {}
+        self.rest: list[list[frozenset[int]]] = []
         for rule in rules:
-            sets = required_sets(rule)
+            sets = required_sets(rule, lemmas)
             if sets is None:
-                self.open.append(rule.id)
+                self.open.setdefault(rule.source, []).append(rule.id)
                 continue
+            hashed = sorted((frozenset(hash_string(w) for w in words) for words in sets), key=len)
+            hashed.sort(key=lambda hs: _rarity(hs, sets, hashed))
             r = len(self.ids)
             self.ids.append(rule.id)
-            self.need.append(len(sets))
-            for k, words in enumerate(sets):
-                for w in words:
-                    postings.setdefault(w, []).append((r, k))
-        self.postings = postings
-        # Strings of 3+ characters are looked up by their first trigram, the rest directly.
-        self.short = [w for w in postings if len(w) < 3]
-        self.by_trigram: dict[str, list[str]] = {}
-        for w in postings:
-            if len(w) >= 3:
-                self.by_trigram.setdefault(w[:3], []).append(w)
+            self.rest.append(hashed[1:])
+            idx = self.index.setdefault(rule.source, {})
+            for h in hashed[0]:
+                idx.setdefault(h, []).append(r)
 
-    def present(self, text: str) -> set[str]:
-        low = text.lower()
-        found = {w for w in self.short if w in low}
-        grams = {low[i : i + 3] for i in range(len(low) - 2)}
-        for g in grams & self.by_trigram.keys():
-            for w in self.by_trigram[g]:
-                if w in low:
-                    found.add(w)
-        return found
-
-    def possible(self, text: str) -> list[str]:
-        """Ids of the rules that could match the text."""
-        satisfied: dict[int, set[int]] = {}
-        for w in self.present(text):
-            for r, k in self.postings[w]:
-                satisfied.setdefault(r, set()).add(k)
-        out = list(self.open)
-        out.extend(self.ids[r] for r in sorted(satisfied) if len(satisfied[r]) == self.need[r])
+    def possible_hashes(self, lowers: Iterable[int], source: str | None = None) -> list[str]:
+        """Rules (of this source, or all) that could match a text with these LOWER hashes."""
+        tokens = set(lowers)
+        sources = (source,) if source else tuple(self.index.keys() | self.open.keys())
+        out: list[str] = []
+        hits: set[int] = set()
+        for src in sources:
+            out.extend(self.open.get(src, ()))
+            idx = self.index.get(src, {})
+            for h in tokens.intersection(idx):
+                hits.update(idx[h])
+        for r in sorted(hits):
+            if all(not words.isdisjoint(tokens) for words in self.rest[r]):
+                out.append(self.ids[r])
         return out
 
-    def may_match(self, text: str) -> bool:
-        return bool(self.possible(text))
+    def possible(self, doc) -> list[str]:  # doc: spacy.tokens.Doc
+        """The doc's source comes from doc.user_data["focusshift_source"] when detect() set it."""
+        return self.possible_hashes(doc.to_array("LOWER").tolist(), doc.user_data.get(SOURCE_KEY))
