@@ -574,17 +574,24 @@ def lexicon_check(files, sample, role) -> None:
 
 
 def main() -> None:
-    """Console entry point: quiet on a closed pipe, 130 on Ctrl-C."""
+    """Console entry point: errors as one line, quiet on a closed pipe, 130 on Ctrl-C."""
     try:
-        cli.main(standalone_mode=True)
+        code = cli.main(standalone_mode=False)
+    except click.exceptions.Abort:  # click's name for Ctrl-C
+        err("interrupted")
+        sys.exit(EXIT_INTERRUPTED)
+    except KeyboardInterrupt:
+        err("interrupted")
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
     except BrokenPipeError:
         # The reader (e.g. `head`) went away: stop quietly.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(EXIT_OK)
-    except KeyboardInterrupt:
-        err("interrupted")
-        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
 __all__ = ["cli", "main", "EXIT_OK", "EXIT_THRESHOLD", "EXIT_ERROR", "EXIT_INTERRUPTED"]

@@ -17,6 +17,9 @@ class TranscriptError(FocusshiftError):
         where = f"{path}:{line}" if line else path
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self):  # picklable, so it can come back from a worker process
+        return (type(self), (self.path, self.line, self.message))
+
 
 class LexiconError(FocusshiftError):
     """A rule file that does not validate; carries the file and the 1-based line."""
@@ -27,6 +30,9 @@ class LexiconError(FocusshiftError):
         self.message = message
         where = f"{path}:{line}" if line else path
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.line, self.message))
 
 
 class ConfigError(FocusshiftError):

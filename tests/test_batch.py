@@ -1,0 +1,182 @@
+"""Batch runs: parallel order, per-file failures, interruption, the Dask path, the prefilter."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from focusshift import batch
+from focusshift.api import Analyzer, Failure, analyze_paths
+from focusshift.cli import cli
+from focusshift.render.data import analysis_to_dict
+
+from .conftest import CORPUS, DATA, ROOT, SAMPLES
+
+DEV = DATA / "devset" / "dev"
+
+
+@pytest.fixture
+def no_small_batches(monkeypatch):
+    """Force the process pool even for a handful of small files."""
+    monkeypatch.setattr(batch, "SMALL_BATCH_BYTES", 0)
+
+
+def dicts(stream):
+    out = []
+    for _path, results in stream:
+        for r in results:
+            out.append(("failure", r.path, r.message) if isinstance(r, Failure) else analysis_to_dict(r))
+    return out
+
+
+def test_parallel_results_equal_in_process_in_order(no_small_batches, analyzer):
+    files = sorted(str(p) for p in DEV.glob("*.txt"))[:12]
+    local = dicts(batch.run(files, analyzer, jobs=1))
+    parallel = dicts(batch.run(files, analyzer, jobs=2))
+    assert [d["path"] for d in parallel] == files
+    assert parallel == local
+
+
+def test_per_file_failure_in_parallel(no_small_batches, tmp_path):
+    for i, name in enumerate(sorted(SAMPLES.glob("*.txt"))[:4]):
+        shutil.copy(name, tmp_path / f"{i}_{name.name}")
+    (tmp_path / "1b_broken.txt").write_bytes(b"T: caf\xe9\n")
+    r = CliRunner().invoke(cli, ["analyze", str(tmp_path), "-f", "jsonl", "--jobs", "2"])
+    assert r.exit_code == 2
+    docs = [json.loads(x) for x in r.stdout.splitlines()]
+    names = [os.path.basename(d["path"]) for d in docs]
+    assert names == sorted(names) and "1b_broken.txt" in names and len(docs) == 5
+    broken = docs[names.index("1b_broken.txt")]
+    assert broken["errors"] == [{"line": 1, "message": "invalid UTF-8 (byte 0xe9 at column 7); save the file as UTF-8"}]
+    assert all(d["errors"] == [] for d in docs if d is not broken)
+    assert "1b_broken.txt:1: invalid UTF-8" in r.stderr
+
+
+def test_analyze_paths_is_lazy(tmp_path, analyzer):
+    (tmp_path / "a.txt").write_text("T: hi\nC: hello\n")
+    gen = analyze_paths([tmp_path / "a.txt", tmp_path / "missing.txt"], analyzer)
+    first = next(gen)
+    assert first.transcript.path.endswith("a.txt")
+    second = next(gen)
+    assert isinstance(second, Failure) and second.message == "no such file"
+
+
+def test_table_ends_with_corpus_summary(tmp_path):
+    r = CliRunner().invoke(cli, ["analyze", str(SAMPLES), "--jobs", "1"])
+    assert "corpus summary" in r.stdout
+    assert "lowest-scoring sessions" in r.stdout and "events by subtype" in r.stdout
+    assert "03_full_shift_recovery.txt" in r.stdout.split("corpus summary")[1]
+    one = CliRunner().invoke(cli, ["analyze", str(SAMPLES / "01_no_shift.txt")])
+    assert "corpus summary" not in one.stdout
+
+
+def test_no_progress_bar_when_not_a_terminal(tmp_path):
+    r = CliRunner().invoke(cli, ["analyze", str(SAMPLES), "-f", "jsonl"])
+    assert "analyzing" not in r.stderr and "files" not in r.stderr
+
+
+def test_progress_bar_on_a_terminal():
+    """Under a pseudo-terminal the bar appears on stderr; stdout stays results only."""
+    pytest.importorskip("pty")
+    import pty
+
+    code = (
+        "import sys; from focusshift.cli import main; "
+        f"sys.argv = ['focusshift', 'analyze', {str(SAMPLES)!r}, '-f', 'jsonl', '-j', '1', '-o', '/dev/null']; main()"
+    )
+    pid, fd = pty.fork()
+    if pid == 0:  # child: stdin/stdout/stderr are the terminal
+        os.execv(sys.executable, [sys.executable, "-c", code])
+    seen = b""
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.waitpid(pid, 0)
+    assert b"analyzing" in seen and b"files" in seen
+
+
+def _big_folder(tmp_path, copies):
+    for i in range(copies):
+        for src in sorted(DEV.glob("*.txt")):
+            shutil.copy(src, tmp_path / f"{i:03d}_{src.name}")
+    return tmp_path
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_stops_promptly_and_leaves_no_output(tmp_path, jobs):
+    folder = _big_folder(tmp_path / "in", 0) if False else None
+    src = tmp_path / "in"
+    src.mkdir()
+    _big_folder(src, 12)  # 12 x 56 files: far longer than the test waits
+    out = tmp_path / "out.jsonl"
+    env = {**os.environ, "FOCUSSHIFT_JOBS": jobs}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "focusshift", "analyze", str(src), "-f", "jsonl", "-o", str(out), "-q"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT,
+    )
+    time.sleep(6)
+    assert proc.poll() is None, proc.stderr.read()
+    start = time.time()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert time.time() - start < 10
+    assert b"Traceback" not in err
+    assert not out.exists()
+    assert not list(tmp_path.glob("*.part")) and not list(tmp_path.glob(".out.jsonl.*"))
+    del folder
+
+
+def test_dask_local_cluster_gives_the_local_results(tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    files = sorted(SAMPLES.glob("*.txt"))[:4]
+    for f in files:
+        shutil.copy(f, tmp_path / f.name)
+    local = CliRunner().invoke(cli, ["analyze", str(tmp_path), "-f", "jsonl", "-j", "1"])
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        r = CliRunner().invoke(
+            cli, ["analyze", str(tmp_path), "-f", "jsonl", "--executor", "dask", "--scheduler", cluster.scheduler_address]
+        )
+    assert r.exit_code == 0, r.output
+    assert r.stdout == local.stdout
+    assert len(r.stdout.splitlines()) == 4
+
+
+def test_dask_needs_a_scheduler():
+    r = CliRunner().invoke(cli, ["analyze", str(SAMPLES), "--executor", "dask"])
+    assert r.exit_code == 2 and "--scheduler" in r.output
+
+
+def _events(analyzer, paths):
+    out = []
+    for r in analyze_paths(paths, analyzer, skip=[p / "gold.json" for p in paths if p.is_dir()]):
+        assert not isinstance(r, Failure)
+        out.append((r.transcript.path, [(e.line, e.span, e.category, e.subtype, e.rule, e.anchor_line) for e in r.events],
+                    [round(s.score, 9) for s in r.segments]))
+    return out
+
+
+def test_prefilter_changes_nothing_on_the_dev_set(analyzer):
+    paths = [DEV, DATA / "devset" / "heldout", SAMPLES]
+    assert _events(analyzer, paths) == _events(Analyzer(prefilter=False), paths)
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not (CORPUS / "txt").is_dir(), reason="../shared/corpora/annomi is not here")
+def test_prefilter_changes_nothing_on_the_real_corpus(analyzer):
+    paths = [CORPUS / "txt"]
+    assert _events(analyzer, paths) == _events(Analyzer(prefilter=False), paths)
