@@ -9,12 +9,41 @@ Importing focusshift does not import spaCy; the pipeline is built on first use.
 
 from __future__ import annotations
 
-from .api import Analyzer, Failure, analyze, analyze_paths, analyze_text, discover
-from .config import Config, load_config
-from .errors import ConfigError, FocusshiftError, LexiconError, TranscriptError
-from .formats import ReadOptions, read_path
-from .lexicon import load_lexicon
-from .model import Analysis, Annotation, Event, Segment, SegmentScore, Shift, Transcript, Turn
+from typing import TYPE_CHECKING, Any
+
+# The public API, imported on first use (PEP 562) so that `focusshift --help`
+# does not pay for modules it does not need.
+_EXPORTS = {
+    "Analyzer": "api", "Failure": "api", "analyze": "api", "analyze_paths": "api",
+    "analyze_text": "api", "discover": "api",
+    "Config": "config", "load_config": "config",
+    "ConfigError": "errors", "FocusshiftError": "errors", "LexiconError": "errors",
+    "TranscriptError": "errors",
+    "ReadOptions": "formats", "read_path": "formats", "read_all": "formats",
+    "load_lexicon": "lexicon",
+    "Analysis": "model", "Annotation": "model", "Event": "model", "Segment": "model",
+    "SegmentScore": "model", "Shift": "model", "Transcript": "model", "Turn": "model",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'focusshift' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .api import Analyzer, Failure, analyze, analyze_paths, analyze_text, discover
+    from .config import Config, load_config
+    from .errors import ConfigError, FocusshiftError, LexiconError, TranscriptError
+    from .formats import ReadOptions, read_all, read_path
+    from .lexicon import load_lexicon
+    from .model import Analysis, Annotation, Event, Segment, SegmentScore, Shift, Transcript, Turn
 
 __version__ = "0.1.0"
 
@@ -42,5 +71,6 @@ __all__ = [
     "discover",
     "load_config",
     "load_lexicon",
+    "read_all",
     "read_path",
 ]

@@ -596,3 +596,15 @@ def main() -> None:
 
 __all__ = ["cli", "main", "EXIT_OK", "EXIT_THRESHOLD", "EXIT_ERROR", "EXIT_INTERRUPTED"]
 
+
+
+def _register_report() -> None:
+    """The `report` command lives in its own module (HTML rendering is a concern of its own)."""
+    try:
+        from .cli_report import report
+    except ImportError:  # pragma: no cover - while the module is being written
+        return
+    cli.add_command(report)
+
+
+_register_report()

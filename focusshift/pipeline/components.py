@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,21 +25,30 @@ class MarkerMatcher:
 
         self.name = name
         self.lexicon = lexicon
-        # spaCy's Matcher pays per pattern per token, so each doc is matched only
-        # against the rules whose required words it contains (same results, a
-        # fraction of the cost): one small matcher per rule.
+        # spaCy's Matcher pays per pattern per token and per call, so each doc is
+        # matched once, against only the rules whose required words it contains
+        # (same results, a fraction of the cost). Matchers are cached per rule set.
+        self.vocab = nlp.vocab
         self.prefilter = Prefilter(lexicon.markers.values(), lemmas=exact_lemmas)
-        self.matchers: dict[str, Matcher] = {}
-        for rule in lexicon.markers.values():
-            m = Matcher(nlp.vocab)
-            m.add(rule.id, [rule.pattern], greedy="LONGEST")
-            self.matchers[rule.id] = m
+        self._matchers: OrderedDict[tuple[str, ...], Matcher] = OrderedDict()
+
+    def _matcher(self, ids: tuple[str, ...]) -> Matcher:
+        m = self._matchers.get(ids)
+        if m is not None:
+            self._matchers.move_to_end(ids)
+            return m
+        m = Matcher(self.vocab)
+        for rid in ids:
+            m.add(rid, [self.lexicon.markers[rid].pattern], greedy="LONGEST")
+        self._matchers[ids] = m
+        if len(self._matchers) > 2048:
+            self._matchers.popitem(last=False)
+        return m
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        matches = []
-        for rid in self.prefilter.possible(doc):
-            matches.extend(self.matchers[rid](doc))
+        ids = tuple(self.prefilter.possible(doc))
+        matches = self._matcher(ids)(doc) if ids else []
         for match_id, start, end in matches:
             rule = self.lexicon.markers[doc.vocab.strings[match_id]]
             if not _neighbours_ok(doc, start, end, rule):
