@@ -11,6 +11,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
 from ..lexicon import ContextRule, Lexicon, MarkerRule, load_lexicon
+from .prefilter import SOURCE_KEY
 
 SPANS_KEY = "focusshift"
 MODIFIERS_KEY = "focusshift_modifiers"
@@ -46,9 +47,16 @@ class MarkerMatcher:
         return m
 
     def __call__(self, doc: Doc) -> Doc:
+        """Rules match within a sentence: each sentence only against the rules it could match."""
         spans = []
-        ids = tuple(self.prefilter.possible(doc))
-        matches = self._matcher(ids)(doc) if ids else []
+        matches: list[tuple[int, int, int]] = []
+        lowers = doc.to_array("LOWER").tolist()
+        source = doc.user_data.get(SOURCE_KEY)
+        sentences = doc.sents if doc.has_annotation("SENT_START") else [doc[:]]
+        for sent in sentences:
+            ids = tuple(self.prefilter.possible_hashes(lowers[sent.start : sent.end], source))
+            if ids:
+                matches.extend((m, s + sent.start, e + sent.start) for m, s, e in self._matcher(ids)(sent))
         for match_id, start, end in matches:
             rule = self.lexicon.markers[doc.vocab.strings[match_id]]
             if not _neighbours_ok(doc, start, end, rule):

@@ -156,7 +156,7 @@ svg .grid { stroke: #c9ced6; stroke-width: 1; stroke-dasharray: 3 3; }
 svg .axis { stroke: #aab2bd; stroke-width: 1; }
 svg .seg-score.green { fill: var(--green-fill); } svg .seg-score.amber { fill: var(--amber-fill); } svg .seg-score.red { fill: var(--red-fill); }
 svg .seg-num { fill: var(--ink); font-weight: 600; }
-svg .shift { fill: var(--shift); fill-opacity: .85; stroke: var(--shift-line); stroke-dasharray: 4 3; }
+svg .shift { fill: #7d62a8; fill-opacity: .16; stroke: var(--shift-line); stroke-dasharray: 4 3; }
 svg .shift-label { fill: #5e4a86; font-size: 10.5px; }
 svg circle.ev { stroke: #fff; stroke-width: 1.5; }
 svg circle.ev.te { fill: var(--te); } svg circle.ev.cc { fill: var(--cc); }
@@ -196,7 +196,7 @@ ul.shifts li { margin: 4px 0; }
 .turn.therapist { border-left-color: var(--therapist); }
 .turn.client { border-left-color: var(--client); }
 .turn.in-shift { background: var(--shift); }
-.row { display: grid; grid-template-columns: 52px 150px minmax(0, 1fr); gap: 0 12px; align-items: baseline; }
+.row { display: grid; grid-template-columns: 48px 136px minmax(0, 1fr); gap: 0 12px; align-items: baseline; }
 .ln { text-align: right; color: var(--faint); font-size: 12px; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; }
 .ln a { color: inherit; text-decoration: none; }
 .ln a:hover { text-decoration: underline; }
@@ -340,7 +340,7 @@ def _cards(a: Analysis) -> str:
     lowest = min(a.segments, key=lambda s: (s.score, s.segment.index), default=None)
     cards = [
         f'<div class="card score {b}"><div class="k">Session score</div><div class="v">{_num(a.score)}</div>'
-        f'<div class="s">{BAND_WORDS[b]} \u00b7 load {a.load:.2f} of {a.units} units</div></div>',
+        f'<div class="s">{b} band ({BAND_WORDS[b]}) \u00b7 load {a.load:.2f} of {a.units} units</div></div>',
         f'<div class="card"><div class="k">Focus shifts</div><div class="v">{len(a.shifts)}</div>'
         f'<div class="s">{_e(shift_note)}</div></div>',
     ]
@@ -405,9 +405,9 @@ def _meta(a: Analysis, text: bool) -> str:
 _W = 960
 _LEFT = 132
 _RIGHT = 16
-_LANES = ((THERAPIST_EMOTION, 22, "Therapist emotion"), (CLIENT_CARETAKING, 42, "Client caretaking"),
-          (THERAPIST_REPAIR, 62, "Therapist repair"))
-_TOP = 84  # top of the score area (score 100)
+_LANES = ((THERAPIST_EMOTION, 24, "Therapist emotion"), (CLIENT_CARETAKING, 46, "Client caretaking"),
+          (THERAPIST_REPAIR, 68, "Therapist repair"))
+_TOP = 100  # top of the score area (score 100)
 _PLOT_H = 150  # height of the score area
 _BOTTOM = _TOP + _PLOT_H
 _H = _BOTTOM + 44
@@ -430,21 +430,6 @@ def _chart(a: Analysis, ids: dict[int, int]) -> str:
         f'<desc id="chart-desc">{len(a.segments)} segment(s); {len(a.events)} event(s); '
         f"{len(a.shifts)} focus shift(s). The same figures are in the tables below.</desc>",
     ]
-    # focus shifts, shaded behind everything
-    for k, sh in enumerate(a.shifts, 1):
-        members = [sh.start_turn, *sh.turns] + ([sh.end_turn] if sh.end_turn is not None else [])
-        members = [m for m in members if m in pos]
-        if not members:
-            continue
-        lo, hi = min(pos[m] for m in members), max(pos[m] for m in members)
-        x0, x1 = _LEFT + lo * step, _LEFT + (hi + 1) * step
-        out.append(
-            f'<g class="shift-band"><title>Focus shift {k}: from line {sh.start_line}'
-            + (f" to line {sh.end_line}" if sh.end_line is not None else "")
-            + "</title>"
-            f'<rect class="shift" x="{x0:.1f}" y="10" width="{max(x1 - x0, 2):.1f}" height="{_BOTTOM - 10}" rx="3"/>'
-            f'<text class="shift-label" x="{x0 + 4:.1f}" y="{_TOP - 6}">shift {k}</text></g>'
-        )
     # lanes
     for _cat, y, label in _LANES:
         out.append(f'<line class="lane" x1="{_LEFT}" y1="{y}" x2="{_W - _RIGHT}" y2="{y}"/>')
@@ -480,6 +465,21 @@ def _chart(a: Analysis, ids: dict[int, int]) -> str:
             out.append(f'<text class="seg-num" x="{cx:.1f}" y="{_BOTTOM + 16}" text-anchor="middle">{seg.index}</text>')
             out.append(f'<text x="{cx:.1f}" y="{_BOTTOM + 31}" text-anchor="middle">{_num(s.score)}</text>')
         out.append("</g>")
+    # focus shifts, shaded over the lanes and the columns (translucent)
+    for k, sh in enumerate(a.shifts, 1):
+        members = [sh.start_turn, *sh.turns] + ([sh.end_turn] if sh.end_turn is not None else [])
+        members = [m for m in members if m in pos]
+        if not members:
+            continue
+        lo, hi = min(pos[m] for m in members), max(pos[m] for m in members)
+        x0, x1 = _LEFT + lo * step, _LEFT + (hi + 1) * step
+        out.append(
+            f'<g class="shift-band"><title>Focus shift {k}: from line {sh.start_line}'
+            + (f" to line {sh.end_line}" if sh.end_line is not None else "")
+            + "</title>"
+            f'<rect class="shift" x="{x0:.1f}" y="8" width="{max(x1 - x0, 2):.1f}" height="{_BOTTOM - 8}" rx="3"/>'
+            f'<text class="shift-label" x="{x0 + 4:.1f}" y="{_TOP - 8}">shift {k}</text></g>'
+        )
     # events
     lane_y = {cat: y for cat, y, _ in _LANES}
     seen: dict[tuple[str, int], int] = {}
@@ -709,7 +709,8 @@ def _transcript(a: Analysis, ids: dict[int, int], text: bool) -> str:
     shift_start: dict[int, int] = {}
     recovery: dict[int, int] = {}
     for k, sh in enumerate(a.shifts, 1):
-        for m in (sh.start_turn, *sh.turns):
+        members = (sh.start_turn, *sh.turns)
+        for m in range(min(members), max(members) + 1):
             in_shift.setdefault(m, k)
         shift_start.setdefault(sh.start_turn, k)
     turn_at_line = {turn.line: turn.index for turn in t.turns}
