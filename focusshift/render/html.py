@@ -315,7 +315,7 @@ def render_report(analysis: Analysis, *, text: bool = True, index_href: str | No
     parts.append(_shifts(analysis))
     parts.append(_evidence(analysis, ids, text))
     parts.append(_transcript(analysis, ids, text))
-    parts.append(_warnings(t.warnings))
+    parts.append(_warnings(t.warnings, {p.line for turn in t.turns for p in turn.pieces}))
     parts.append("</main>")
     parts.append(
         f"<footer>Made by focusshift {_e(_version())} on this computer; nothing was sent anywhere. "
@@ -425,7 +425,7 @@ def _chart(a: Analysis, ids: dict[int, int]) -> str:
 
     out: list[str] = [
         f'<div class="chart"><svg id="chart" viewBox="0 0 {_W} {_H}" role="img" '
-        f'aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'aria-labelledby="chart-title chart-desc">',
         '<title id="chart-title">Segment scores across the session, with events and focus shifts</title>',
         f'<desc id="chart-desc">{len(a.segments)} segment(s); {len(a.events)} event(s); '
         f"{len(a.shifts)} focus shift(s). The same figures are in the tables below.</desc>",
@@ -607,12 +607,16 @@ def _evidence(a: Analysis, ids: dict[int, int], text: bool) -> str:
             + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></section>")
 
 
-def _warnings(warnings: Sequence[tuple[int | None, str]]) -> str:
+def _warnings(warnings: Sequence[tuple[int | None, str]], lines: set[int]) -> str:
     if not warnings:
         return ""
-    items = "".join(
-        "<li>" + (f'<a href="#L{ln}">line {ln}</a>: ' if ln else "") + f"{_e(msg)}</li>" for ln, msg in warnings
-    )
+
+    def where(ln: int | None) -> str:
+        if not ln:
+            return ""
+        return f'<a href="#L{ln}">line {ln}</a>: ' if ln in lines else f"line {ln}: "
+
+    items = "".join(f"<li>{where(ln)}{_e(msg)}</li>" for ln, msg in warnings)
     return f'<section id="warnings"><h2>Reading warnings</h2><ul class="warnings">{items}</ul></section>'
 
 
