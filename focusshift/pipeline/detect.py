@@ -81,6 +81,8 @@ def clean_text(turn: Turn) -> tuple[str, list[int]]:
     # One space for any run of whitespace: spaCy makes extra spaces tokens of their
     # own, which would break patterns ("are   you okay").
     joined = "".join(out)
+    if "  " not in joined:
+        return joined, mapping
     squeezed: list[str] = []
     kept: list[int] = []
     for k, ch in enumerate(joined):
