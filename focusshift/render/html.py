@@ -102,9 +102,9 @@ def _event_why(e: Event) -> str:
 CSS = """
 :root {
   --ink: #1f2933; --muted: #5b6675; --faint: #8a94a3; --line: #e2e6eb; --panel: #f6f7f9; --bg: #ffffff;
-  --green: #2c7a4b; --green-bg: #e5f2ea; --green-fill: #6aac80;
-  --amber: #8f6200; --amber-bg: #fbf0d6; --amber-fill: #e2b04a;
-  --red: #a8362b; --red-bg: #f9e4e1; --red-fill: #d46e62;
+  --green: #2c7a4b; --green-bg: #e5f2ea; --green-fill: #78b48b;
+  --amber: #8f6200; --amber-bg: #fbf0d6; --amber-fill: #e4b95a;
+  --red: #a8362b; --red-bg: #f9e4e1; --red-fill: #db8277;
   --te: #8a3a8a; --te-bg: #f4e4f4; --cc: #b85a0f; --cc-bg: #fce8d5; --rp: #3f6f92; --rp-bg: #e4edf4;
   --shift: #ebe5f3; --shift-line: #a596c2;
   --therapist: #2f5078; --client: #1c6f66; --unknown: #6b7280;
@@ -117,7 +117,10 @@ body {
         "Noto Sans", "Liberation Sans", sans-serif;
   -webkit-text-size-adjust: 100%; font-variant-numeric: tabular-nums;
 }
-a { color: var(--therapist); }
+a { color: var(--therapist); text-decoration-color: #b8c3d1; text-underline-offset: 2px; }
+a:hover { text-decoration-color: currentColor; }
+a.quote { color: inherit; text-decoration: none; }
+a.quote:hover { text-decoration: underline; }
 a:focus-visible, mark:focus-visible { outline: 2px solid var(--therapist); outline-offset: 2px; }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 0.88em; }
 header.page { border-bottom: 1px solid var(--line); padding-bottom: 18px; margin-bottom: 22px; }
@@ -174,11 +177,11 @@ svg a:hover circle.ev { stroke: var(--ink); }
 .sw.mk-cc { background: var(--cc-bg); border-bottom: 2px solid var(--cc); border-radius: 2px; }
 .sw.mk-rp { background: var(--rp-bg); border-bottom: 2px dashed var(--rp); border-radius: 2px; }
 table.data { width: 100%; border-collapse: collapse; font-size: 14px; }
-table.data th, table.data td { padding: 7px 10px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
+table.data th, table.data td { padding: 7px 8px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 table.data th { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); font-weight: 600; border-bottom-color: #cfd5dc; }
 table.data td.n, table.data th.n { text-align: right; white-space: nowrap; }
 table.data tr.low td { background: #fdf8f7; }
-table.data .minibar { width: 90px; height: 8px; vertical-align: middle; margin-left: 8px; }
+table.data .minibar { width: 72px; height: 8px; vertical-align: middle; margin-left: 8px; }
 .minibar .track { fill: #eceff2; }
 .minibar .green { fill: var(--green-fill); } .minibar .amber { fill: var(--amber-fill); } .minibar .red { fill: var(--red-fill); }
 .formula { color: var(--muted); font-size: 13px; margin: 8px 2px 0; }
@@ -188,6 +191,10 @@ ul.shifts li { margin: 4px 0; }
 .tag.te { background: var(--te-bg); color: var(--te); } .tag.cc { background: var(--cc-bg); color: var(--cc); }
 .tag.rp { background: var(--rp-bg); color: var(--rp); } .tag.ot { background: var(--panel); color: var(--muted); }
 .muted { color: var(--muted); }
+.sub { color: var(--muted); font-size: 12px; overflow-wrap: anywhere; }
+th.lowest { min-width: 190px; }
+th.session { min-width: 240px; }
+.table-wrap { overflow-x: auto; }
 .quote { font-style: italic; }
 .transcript { font-size: 14.5px; }
 .seg-head { display: flex; align-items: baseline; gap: 12px; margin: 26px 0 8px; padding: 8px 0 6px; border-bottom: 1px solid var(--line); }
@@ -294,7 +301,7 @@ def render_report(analysis: Analysis, *, text: bool = True, index_href: str | No
     """
     t = analysis.transcript
     title = t.meta.get("title") if isinstance(t.meta.get("title"), str) and t.meta.get("title") else None
-    heading = title or t.path
+    heading = title or ("standard input" if t.path == "-" else t.path.replace("\\", "/").rsplit("/", 1)[-1])
     ids = {id(e): i for i, e in enumerate(analysis.events)}
     parts: list[str] = []
     parts.append('<header class="page">')
@@ -546,14 +553,14 @@ def _segment_table(a: Analysis) -> str:
             f'<td class="n">{s.load:.2f} / {s.units}</td></tr>'
         )
     return (
-        '<section id="segments"><h2>Segments</h2>'
+        '<section id="segments"><h2>Segments</h2><div class="table-wrap">'
         '<table class="data"><thead><tr><th class="n">#</th><th>segment</th><th class="n">lines</th>'
         '<th class="n">score</th><th class="n" title="therapist emotion">T-emotion</th>'
         '<th class="n" title="client caretaking">C-caretaking</th><th class="n">repair</th>'
         '<th class="n" title="speaking turns: therapist / client / unknown">turns T / C / ?</th>'
         '<th class="n">load / units</th></tr></thead><tbody>'
         + "".join(rows)
-        + "</tbody></table>"
+        + "</tbody></table></div>"
         '<p class="formula">score = 100 \u00d7 (1 \u2212 load \u00f7 units); units are speaking turns (and scene '
         "notes carrying an event), load sums each unit\u2019s event weights plus the focus-shift weight, "
         "at most 1 per unit.</p></section>"
@@ -603,8 +610,8 @@ def _evidence(a: Analysis, ids: dict[int, int], text: bool) -> str:
         )
     head = ('<th class="n">line</th><th>speaker</th><th>event</th>' + ("<th>words</th>" if text else "")
             + '<th class="n">weight</th><th>rule</th>')
-    return ('<section id="evidence"><h2>Evidence</h2><table class="data"><thead><tr>' + head
-            + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></section>")
+    return ('<section id="evidence"><h2>Evidence</h2><div class="table-wrap"><table class="data"><thead><tr>'
+            + head + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div></section>")
 
 
 def _warnings(warnings: Sequence[tuple[int | None, str]], lines: set[int]) -> str:
@@ -860,11 +867,12 @@ def render_index(entries: Sequence[dict[str, Any]], failures: Sequence[tuple[str
     rows = []
     for rank, d in enumerate(ranked, 1):
         low = d["lowest"]
-        low_html = (f'{low["index"]}. {_e(low["name"])} <span class="badge {band(low["score"])}">'
-                    f'{_num(low["score"])}</span>') if low else ""
-        title = f'<div class="muted">{_e(d["title"])}</div>' if d["title"] else ""
+        low_html = (f'<span class="badge {band(low["score"])}">{_num(low["score"])}</span> '
+                    f'{low["index"]}. {_e(low["name"])}') if low else ""
+        name = d["title"] or d["path"]
+        sub = f'<div class="sub mono">{_e(d["path"])}</div>' if d["title"] else ""
         rows.append(
-            f'<tr><td class="n">{rank}</td><td><a class="session" href="{_e(d["href"])}">{_e(d["path"])}</a>{title}</td>'
+            f'<tr><td class="n">{rank}</td><td><a class="session" href="{_e(d["href"])}">{_e(name)}</a>{sub}</td>'
             f'<td class="n"><span class="badge {band(d["score"])}">{_num(d["score"])}</span>{_minibar(d["score"])}</td>'
             f'<td class="n">{d["shifts"]}</td><td class="n">{d["te"]}</td><td class="n">{d["cc"]}</td>'
             f"<td>{low_html}</td><td class=\"n\">{d['turns']}</td></tr>"
@@ -872,12 +880,14 @@ def render_index(entries: Sequence[dict[str, Any]], failures: Sequence[tuple[str
     n = len(ranked)
     mean = sum(d["score"] for d in ranked) / n if n else None
     with_shift = sum(1 for d in ranked if d["shifts"])
+    unread = (f"{len(failures)} file{'s' if len(failures) != 1 else ''} could not be read" if failures
+              else "every file was read")
     cards = []
     if mean is not None:
         cards.append(f'<div class="card score {band(mean)}"><div class="k">Mean session score</div>'
                      f'<div class="v">{_num(mean)}</div><div class="s">over {n} session{"s" if n != 1 else ""}</div></div>')
     cards.append(f'<div class="card"><div class="k">Sessions</div><div class="v">{n}</div>'
-                 f'<div class="s">{len(failures)} file(s) could not be read</div></div>')
+                 f'<div class="s">{_e(unread)}</div></div>')
     cards.append(f'<div class="card"><div class="k">With a focus shift</div><div class="v">{with_shift}</div>'
                  f'<div class="s">sessions with at least one</div></div>')
     body = [
@@ -891,10 +901,10 @@ def render_index(entries: Sequence[dict[str, Any]], failures: Sequence[tuple[str
     ]
     if rows:
         body.append(
-            '<table class="data"><thead><tr><th class="n">rank</th><th>session</th><th class="n">score</th>'
-            '<th class="n">shifts</th><th class="n" title="therapist emotion">T-emotion</th>'
-            '<th class="n" title="client caretaking">C-caretaking</th><th>lowest segment</th>'
-            '<th class="n">turns</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>"
+            '<div class="table-wrap"><table class="data"><thead><tr><th class="n">rank</th><th class="session">session</th><th class="n">score</th>'
+            '<th class="n">shifts</th><th class="n" title="therapist emotion">T-emo</th>'
+            '<th class="n" title="client caretaking">C-care</th><th class="lowest">lowest segment</th>'
+            '<th class="n">turns</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table></div>"
         )
     else:
         body.append('<p class="muted">No session could be analyzed.</p>')
