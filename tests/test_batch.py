@@ -69,12 +69,13 @@ def test_analyze_paths_is_lazy(tmp_path, analyzer):
     assert isinstance(second, Failure) and second.message == "no such file"
 
 
-def test_table_ends_with_corpus_summary(tmp_path):
-    r = CliRunner().invoke(cli, ["analyze", str(SAMPLES), "--jobs", "1"])
+def test_table_ends_with_corpus_summary(monkeypatch):
+    monkeypatch.chdir(ROOT)  # short relative paths: the table is 80 columns wide off a terminal
+    r = CliRunner().invoke(cli, ["analyze", "sample_transcripts", "--jobs", "1"])
     assert "corpus summary" in r.stdout
     assert "lowest-scoring sessions" in r.stdout and "events by subtype" in r.stdout
     assert "03_full_shift_recovery.txt" in r.stdout.split("corpus summary")[1]
-    one = CliRunner().invoke(cli, ["analyze", str(SAMPLES / "01_no_shift.txt")])
+    one = CliRunner().invoke(cli, ["analyze", "sample_transcripts/01_no_shift.txt"])
     assert "corpus summary" not in one.stdout
 
 

@@ -68,14 +68,14 @@ class CorpusSummary:
         ]
         low = Table(title="lowest-scoring sessions", title_justify="left", show_edge=False, header_style="bold")
         low.add_column("score", justify="right")
-        low.add_column("session")
+        low.add_column("session", overflow="fold")
         low.add_column("shifts", justify="right")
         for sc, (path, shifts) in self._sorted(self._low_sessions):
             low.add_row(f"{sc:.1f}", path, str(shifts))
         parts.append(low)
         seg = Table(title="lowest-scoring segments", title_justify="left", show_edge=False, header_style="bold")
         seg.add_column("score", justify="right")
-        seg.add_column("session")
+        seg.add_column("session", overflow="fold")
         seg.add_column("#", justify="right")
         seg.add_column("segment")
         for sc, (path, index, name) in self._sorted(self._low_segments):
