@@ -64,27 +64,33 @@ def _init_worker(settings: Settings) -> None:
     _WORKER.nlp  # build now, not on the first file
 
 
-def analyze_one(analyzer: Analyzer, path: str, data: bytes | None = None) -> FileResult:
-    """All sessions of one file, or its Failure: the unit of work everywhere."""
+def analyze_one(
+    analyzer: Analyzer, path: str, data: bytes | None = None, shape: Callable | None = None
+) -> FileResult:
+    """All sessions of one file, or its Failure: the unit of work everywhere.
+
+    `shape` (a picklable function) turns each result into what the caller needs,
+    in the worker, so that only that travels back.
+    """
     try:
-        transcripts = analyzer.read_all(path, data)
+        results: list = [analyzer.analyze_transcript(t) for t in analyzer.read_all(path, data)]
     except TranscriptError as exc:
-        return [Failure(path, exc)]
-    return [analyzer.analyze_transcript(t) for t in transcripts]
+        results = [Failure(path, exc)]
+    return [shape(r) for r in results] if shape is not None else results
 
 
-def _pool_task(path: str) -> FileResult:
+def _pool_task(path: str, shape: Callable | None = None) -> FileResult:
     assert _WORKER is not None
-    return analyze_one(_WORKER, path)
+    return analyze_one(_WORKER, path, shape=shape)
 
 
-def _dask_task(settings: Settings, path: str, data: bytes) -> FileResult:
+def _dask_task(settings: Settings, path: str, data: bytes, shape: Callable | None = None) -> FileResult:
     """Runs on a Dask worker: the analyzer is built once per worker process and settings."""
     key = hash(repr(sorted((k, repr(v)) for k, v in settings.kwargs.items())))
     analyzer = _WORKERS_BY_SETTINGS.get(key)
     if analyzer is None:
         analyzer = _WORKERS_BY_SETTINGS[key] = settings.build()
-    return analyze_one(analyzer, path, data)
+    return analyze_one(analyzer, path, data, shape)
 
 
 def default_jobs() -> int:
@@ -120,17 +126,18 @@ def run(
     stdin: bytes | None = None,
     executor: str = "local",
     scheduler: str | None = None,
+    shape: Callable | None = None,
 ) -> Iterator[tuple[str, FileResult]]:
     """(path, results) per file, in input order, computed by the chosen executor."""
     files = list(discover(paths, glob))
     if executor == "dask":
-        yield from _run_dask(files, analyzer, scheduler, stdin)
+        yield from _run_dask(files, analyzer, scheduler, stdin, shape)
         return
     if jobs <= 1 or _small(files, jobs):
         for path in files:
-            yield path, analyze_one(analyzer, path, (stdin or b"") if path == "-" else None)
+            yield path, analyze_one(analyzer, path, (stdin or b"") if path == "-" else None, shape)
         return
-    yield from _run_pool(files, analyzer, jobs, stdin)
+    yield from _run_pool(files, analyzer, jobs, stdin, shape)
 
 
 SMALL_BATCH_BYTES = 256 * 1024
@@ -152,7 +159,9 @@ def _small(files: list[str], jobs: int) -> bool:
     return True
 
 
-def _run_pool(files: list[str], analyzer: Analyzer, jobs: int, stdin: bytes | None) -> Iterator[tuple[str, FileResult]]:
+def _run_pool(
+    files: list[str], analyzer: Analyzer, jobs: int, stdin: bytes | None, shape: Callable | None = None
+) -> Iterator[tuple[str, FileResult]]:
     # "spawn": workers start clean (no inherited threads or locks from the parent).
     ctx = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(
@@ -163,9 +172,9 @@ def _run_pool(files: list[str], analyzer: Analyzer, jobs: int, stdin: bytes | No
         def submit(path: str) -> Future:
             if path == "-":  # stdin is only in this process
                 f: Future = Future()
-                f.set_result(analyze_one(analyzer, path, stdin or b""))
+                f.set_result(analyze_one(analyzer, path, stdin or b"", shape))
                 return f
-            return pool.submit(_pool_task, path)
+            return pool.submit(_pool_task, path, shape)
 
         for path, done in _ordered(submit, files, window=jobs * 4):
             yield path, done.result()
@@ -182,7 +191,8 @@ def _run_pool(files: list[str], analyzer: Analyzer, jobs: int, stdin: bytes | No
 
 
 def _run_dask(
-    files: list[str], analyzer: Analyzer, scheduler: str | None, stdin: bytes | None
+    files: list[str], analyzer: Analyzer, scheduler: str | None, stdin: bytes | None,
+    shape: Callable | None = None,
 ) -> Iterator[tuple[str, FileResult]]:
     try:
         from dask.distributed import Client
@@ -212,10 +222,11 @@ def _run_dask(
                     data = Path(path).read_bytes()
                 except OSError as exc:
                     f: Future = Future()
-                    f.set_result([Failure(path, TranscriptError(path, None, f"cannot read: {exc.strerror or exc}"))])
+                    failure = Failure(path, TranscriptError(path, None, f"cannot read: {exc.strerror or exc}"))
+                    f.set_result([shape(failure) if shape else failure])
                     return f
             # Data travels with the task: the workers need no shared file system.
-            return client.submit(_dask_task, settings, path, data, pure=False)
+            return client.submit(_dask_task, settings, path, data, shape, pure=False)
 
         for path, fut in _ordered(submit, files, window=workers * 4):
             yield path, fut.result()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 
 import json
 import os
@@ -246,8 +247,8 @@ def analyze(paths, fmt, explain, no_text, fail_under, output, quiet, jobs, execu
     2 usage error or a file that could not be read (the others are still done).
     """
     from . import batch
-    from .api import Failure
-    from .render.data import CSV_COLUMNS, analysis_to_dict, csv_rows, failure_to_dict
+    from .render.data import CSV_COLUMNS
+    from .render.outcome import shape
     from .render.summary import CorpusSummary
 
     if executor == "dask" and not scheduler:
@@ -282,40 +283,35 @@ def analyze(paths, fmt, explain, no_text, fail_under, output, quiet, jobs, execu
             out.write("[")
         try:
             stream = batch.run(files, analyzer, jobs=jobs or batch.default_jobs(), stdin=stdin,
-                               executor=executor, scheduler=scheduler)
-            for _path, results in stream:
+                               executor=executor, scheduler=scheduler,
+                               shape=functools.partial(shape, fmt=fmt, text=not no_text))
+            for _path, outcomes in stream:
                 words = 0
-                for result in results:
-                    if isinstance(result, Failure):
+                for o in outcomes:
+                    if o.failure is not None:
                         report.failed += 1
-                        where = f"{result.path}:{result.line}" if result.line else result.path
-                        err(f"error: {where}: {result.message}")
-                        doc = failure_to_dict(result)
+                        line, message = o.failure
+                        err(f"error: {o.path}:{line}: {message}" if line else f"error: {o.path}: {message}")
                     else:
                         report.done += 1
-                        summary.add(result)
-                        words += sum(t.words for t in result.transcript.turns)
-                        if fail_under is not None and any(s.score < fail_under for s in result.segments):
+                        words += o.words
+                        if fail_under is not None and any(sc < fail_under for sc in o.scores):
                             report.breached += 1
                         if not quiet:
-                            for line, message in result.transcript.warnings:
-                                where = f"{result.transcript.path}:{line}" if line else result.transcript.path
-                                err(f"warning: {where}: {message}")
-                        doc = None
+                            for line, message in o.warnings:
+                                err(f"warning: {o.path}:{line}: {message}" if line else f"warning: {o.path}: {message}")
                     if fmt in ("json", "jsonl"):
-                        if doc is None:
-                            doc = analysis_to_dict(result, text=not no_text)
-                        payload = json.dumps(doc, ensure_ascii=False)
                         if fmt == "json":
-                            out.write(("\n" if first else ",\n") + payload)
+                            out.write(("\n" if first else ",\n") + o.payload)
                         else:
-                            out.write(payload + "\n")
-                    elif writer is not None and doc is None:
-                        writer.writerows(csv_rows(result))
-                    elif console is not None and doc is None:
+                            out.write(o.payload + "\n")
+                    elif writer is not None and o.failure is None:
+                        writer.writerows(o.payload)
+                    elif console is not None and o.failure is None:
                         from .render.table import render_analysis
 
-                        console.print(render_analysis(result, explain=explain, text=not no_text))
+                        summary.add(o.payload)
+                        console.print(render_analysis(o.payload, explain=explain, text=not no_text))
                     first = False
                 out.flush()
                 progress(words)

@@ -138,7 +138,7 @@ def _expand(value: Any, terms: dict[str, list[str]], where: str, line: int) -> A
     return value
 
 
-def _check_pattern(pattern: Any, where: str, line: int) -> list[dict[str, Any]]:
+def _check_pattern(pattern: Any, where: str, line: int, deep: bool = True) -> list[dict[str, Any]]:
     if isinstance(pattern, str):
         # A plain phrase: one LOWER token per word, as SpanRuler's phrase patterns.
         words = pattern.lower().split()
@@ -150,6 +150,8 @@ def _check_pattern(pattern: Any, where: str, line: int) -> list[dict[str, Any]]:
     for tok in pattern:
         if not isinstance(tok, dict) or not tok:
             raise LexiconError(where, line, f"bad token pattern {tok!r}: each token must be an object")
+    if not deep:
+        return pattern  # the built-in files: their syntax is checked by the test suite
     # Let spaCy's own validator speak for the token syntax when it is available.
     try:
         from spacy.matcher import Matcher
@@ -174,7 +176,7 @@ def _words(value: Any, where: str, line: int, key: str) -> tuple[str, ...]:
 
 
 def parse_rule_line(
-    obj: Any, terms: dict[str, list[str]], where: str, line: int
+    obj: Any, terms: dict[str, list[str]], where: str, line: int, deep: bool = True
 ) -> MarkerRule | ContextRule | str:
     """Validate one JSONL object; return the rule, or its id when it only disables one."""
     if not isinstance(obj, dict):
@@ -193,7 +195,7 @@ def parse_rule_line(
     missing = [k for k, req in allowed.items() if req and k not in obj]
     if missing:
         raise LexiconError(where, line, f"missing key(s): {', '.join(missing)}")
-    pattern = _check_pattern(_expand(obj["pattern"], terms, where, line), where, line)
+    pattern = _check_pattern(_expand(obj["pattern"], terms, where, line), where, line, deep)
     origin = f"{where}:{line}"
     if is_context:
         cat = obj["category"]
@@ -259,9 +261,12 @@ def parse_rule_line(
 
 
 def parse_rules(
-    text: str, where: str, terms: dict[str, list[str]]
+    text: str, where: str, terms: dict[str, list[str]], deep: bool = True
 ) -> list[tuple[int, MarkerRule | ContextRule | str]]:
-    """Parse a JSONL rule file; blank lines and '//' comment lines are allowed."""
+    """Parse a JSONL rule file; blank lines and '//' comment lines are allowed.
+
+    deep=True also has spaCy validate each token pattern (for user files).
+    """
     out: list[tuple[int, MarkerRule | ContextRule | str]] = []
     seen: dict[str, int] = {}
     for n, raw in enumerate(text.splitlines(), start=1):
@@ -271,7 +276,7 @@ def parse_rules(
             obj = json.loads(raw)
         except json.JSONDecodeError as exc:
             raise LexiconError(where, n, f"not valid JSON: {exc.msg} (column {exc.colno})") from None
-        rule = parse_rule_line(obj, terms, where, n)
+        rule = parse_rule_line(obj, terms, where, n, deep)
         rid = rule if isinstance(rule, str) else rule.id
         if rid in seen:
             raise LexiconError(where, n, f"duplicate id {rid!r} (first on line {seen[rid]})")
@@ -284,7 +289,7 @@ def load_lexicon(extra: list[str | Path] | tuple[str | Path, ...] = ()) -> Lexic
     """The built-in rules, then each user file in order: same id overrides, 'disabled' removes."""
     lex = Lexicon(terms=builtin_terms())
     for name in (*MARKER_FILES, CONTEXT_FILE):
-        _apply(lex, _data_text(name), f"focusshift/lexicon/data/{name}")
+        _apply(lex, _data_text(name), f"focusshift/lexicon/data/{name}", deep=False)
     for path in extra:
         p = Path(path)
         try:
@@ -297,9 +302,9 @@ def load_lexicon(extra: list[str | Path] | tuple[str | Path, ...] = ()) -> Lexic
     return lex
 
 
-def _apply(lex: Lexicon, text: str, where: str) -> None:
+def _apply(lex: Lexicon, text: str, where: str, deep: bool = True) -> None:
     lex.sources.append(where)
-    for _, rule in parse_rules(text, where, lex.terms):
+    for _, rule in parse_rules(text, where, lex.terms, deep):
         if isinstance(rule, str):
             lex.markers.pop(rule, None)
             lex.context.pop(rule, None)
