@@ -57,6 +57,18 @@ def err(message: str) -> None:
     click.echo(message, err=True)
 
 
+def drop_missing(paths, report: Report) -> list[str]:
+    """Report paths that do not exist (the run goes on with the others, and exits 2)."""
+    kept = []
+    for p in paths:
+        if p != "-" and not Path(p).exists():
+            err(f"error: {p}: no such file or directory")
+            report.failed += 1
+        else:
+            kept.append(p)
+    return kept
+
+
 def _split_names(values: tuple[str, ...]) -> tuple[str, ...]:
     out: list[str] = []
     for v in values:
@@ -260,11 +272,7 @@ def analyze(paths, fmt, explain, no_text, fail_under, output, quiet, jobs, execu
         raise FocusshiftUsageError(str(exc)) from None
     stdin = sys.stdin.buffer.read() if "-" in paths else None
     report = Report()
-    missing = [p for p in paths if p != "-" and not Path(p).exists()]
-    for p in missing:
-        err(f"error: {p}: no such file or directory")
-        report.failed += 1
-    paths = [p for p in paths if p not in missing]
+    paths = drop_missing(paths, report)
     files = list(discover(paths, glob))
     summary = CorpusSummary()
 

@@ -121,7 +121,7 @@ def report(paths, output, no_text, quiet, jobs, therapist, client, segment_by, c
     """
     from . import batch
     from .api import Failure
-    from .cli import EXIT_ERROR, FocusshiftUsageError, Report, _build_analyzer, _output, err
+    from .cli import EXIT_ERROR, FocusshiftUsageError, Report, _build_analyzer, _output, drop_missing, err
     from .errors import FocusshiftError
     from .render.html import href_for, index_entry, render_index, render_report
 
@@ -144,12 +144,9 @@ def report(paths, output, no_text, quiet, jobs, therapist, client, segment_by, c
 
     stdin = sys.stdin.buffer.read() if "-" in paths else None
     status = Report()
-    missing = [p for p in paths if p != "-" and not Path(p).exists()]
-    for p in missing:
-        err(f"error: {p}: no such file or directory")
-        status.failed += 1
-    labels = _labels(tuple(p for p in paths if p not in missing), glob)
-    if not labels and not missing:
+    present = drop_missing(paths, status)
+    labels = _labels(tuple(present), glob)
+    if not labels and len(present) == len(paths):
         raise FocusshiftUsageError("no transcript found in " + ", ".join(paths)
                                    + (f" matching --glob {glob}" if glob else ""))
     label_of = dict(labels)
@@ -218,7 +215,7 @@ def report(paths, output, no_text, quiet, jobs, therapist, client, segment_by, c
                     fh.write(render_report(r, text=text, index_href=href_for(INDEX_NAME)))
                 entries.append(index_entry(r, href_for(name)))
                 status.done += 1
-        failures += [(p, None, "no such file or directory") for p in missing]
+        failures += [(p, None, "no such file or directory") for p in paths if p not in present]
         with _output(str(out_path / INDEX_NAME)) as fh:
             fh.write(render_index(entries, failures, text=text))
         if not quiet:
