@@ -133,7 +133,8 @@ def _paren_is_event(inner: str, roles: RoleMap) -> bool:
     text = " ".join(words)
     if any(" " in v and text.startswith(v) for v in vocab):
         return True  # "(long pause)"
-    return any(w.removesuffix("'s") in vocab for w in words[:3])
+    limit = 3 if len(words) > 5 else len(words)  # short asides: any word may say it
+    return any(w.removesuffix("'s") in vocab for w in words[:limit])
 
 
 def find_annotations(text: str, roles: RoleMap) -> list[tuple[int, int, str]]:
@@ -175,12 +176,29 @@ def attribute(inner: str, speaker_role: Role | None, roles: RoleMap) -> Role | N
     names_t = names_t or any(" " in n and n in low for n in roles.name_words("therapist"))
     names_c = names_c or any(" " in n and n in low for n in roles.name_words("client"))
     if names_t and names_c:
+        # Both named ("[Miriam's eyes fill; she holds Rosalind's gaze]"): the one
+        # named first is the subject of the note.
+        first_t = _first_index(raw_words, t_words, {"T", "TH"}, roles.name_words("therapist"))
+        first_c = _first_index(raw_words, c_words, {"C", "CL", "PT"}, roles.name_words("client"))
+        lo, hi = sorted((first_t, first_c))
+        joint = hi - lo <= 3 and any(w.casefold() in ("and", "&", "both") for w in raw_words[lo:hi])
+        if not joint and first_t != first_c:  # "[therapist and client laugh]" is about both
+            return "therapist" if first_t < first_c else "client"
         return speaker_role if speaker_role in ("therapist", "client") else None
     if names_t:
         return "therapist"
     if names_c:
         return "client"
     return speaker_role
+
+
+def _first_index(raw_words: list[str], words: set[str], letters: set[str], names: set[str]) -> int:
+    """Position of the first word that names a party (a large number when none does)."""
+    for i, w in enumerate(raw_words):
+        stem = w.strip(".").removesuffix("'s").removesuffix("'").strip(".")
+        if stem.casefold() in words or (len(stem) <= 2 and stem in letters):
+            return i
+    return 10**6
 
 
 def make_annotations(
