@@ -10,7 +10,6 @@ from ..lexicon import Lexicon, MarkerRule
 from ..model import (
     CLIENT_CARETAKING,
     THERAPIST_EMOTION,
-    THERAPIST_REPAIR,
     Event,
     Transcript,
     Turn,
