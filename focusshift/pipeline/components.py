@@ -186,15 +186,31 @@ class CaseFoldLemmas:
                 self.table = lookups.get_table("lemma_lookup")
 
     def __call__(self, doc: Doc) -> Doc:
-        table = self.table
-        for tok in doc:
-            lemma = tok.lemma_
-            if table is not None and lemma == tok.text and not tok.is_lower:
-                lower = tok.lower_
-                found = table.get(lower, lower)
-                tok.lemma_ = found if isinstance(found, str) else lower
-            elif lemma and not lemma.islower():
-                tok.lemma_ = lemma.lower()
+        # On hash arrays, not Token objects: only capitalised words need a second look.
+        from spacy.attrs import LEMMA, LOWER, ORTH
+
+        if not len(doc):
+            return doc
+        strings = doc.vocab.strings
+        rows = doc.to_array([ORTH, LOWER, LEMMA])
+        lemmas = rows[:, 2].copy()
+        changed = False
+        for i, (orth, lower, lemma) in enumerate(rows.tolist()):
+            if orth == lower and lemma == lower:
+                continue
+            if lemma == orth and self.table is not None:
+                found = self.table.get(lower, None)
+                new = strings.add(found) if isinstance(found, str) else lower
+            else:
+                text = strings[lemma]
+                if text.islower() or not text:
+                    continue
+                new = strings.add(text.lower())
+            if new != lemma:
+                lemmas[i] = new
+                changed = True
+        if changed:
+            doc.from_array([LEMMA], lemmas.reshape(-1, 1))
         return doc
 
 

@@ -169,7 +169,7 @@ def detect(
                 if pf is None:
                     first.append(("speech", turn, mapping, doc))
                 else:
-                    ids = pf.possible(doc)
+                    ids = pf.possible_in_chunks(doc, "speech")
                     if any(lexicon.markers[i].condition != "after_emotion" for i in ids):
                         first.append(("speech", turn, mapping, doc))
                     elif ids:

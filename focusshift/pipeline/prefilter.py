@@ -95,6 +95,7 @@ class Prefilter:
 
         # Per source ("speech", "annotation"): rules indexed by their rarest required
         # token; the other required tokens are checked only for the rules it hits.
+        self._ends = frozenset(hash_string(p) for p in (".", "!", "?"))
         self.open: dict[str, list[str]] = {}
         self.index: dict[str, dict[int, list[int]]] = {}
         self.ids: list[str] = []
@@ -128,6 +129,27 @@ class Prefilter:
             if all(not words.isdisjoint(tokens) for words in self.rest[r]):
                 out.append(self.ids[r])
         return out
+
+    def possible_in_chunks(self, doc, source: str | None = None) -> list[str]:
+        """Rules that could match within one of the doc's sentences, before sentence splitting.
+
+        The doc is cut after ".", "!" or "?" followed by a word, where spaCy's
+        sentencizer always cuts too (it may cut more), so each chunk holds whole
+        sentences and nothing a sentence-bound rule needs is missed.
+        """
+        from spacy.attrs import IS_ALPHA, LOWER
+
+        rows = doc.to_array([LOWER, IS_ALPHA]).tolist()
+        out: dict[str, None] = {}
+        start = 0
+        for i, (h, _alpha) in enumerate(rows):
+            if h in self._ends and i + 1 < len(rows) and rows[i + 1][1]:
+                for rid in self.possible_hashes([r[0] for r in rows[start : i + 1]], source):
+                    out[rid] = None
+                start = i + 1
+        for rid in self.possible_hashes([r[0] for r in rows[start:]], source):
+            out[rid] = None
+        return list(out)
 
     def possible(self, doc) -> list[str]:  # doc: spacy.tokens.Doc
         """The doc's source comes from doc.user_data["focusshift_source"] when detect() set it."""
