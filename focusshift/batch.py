@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -62,6 +63,10 @@ def _init_worker(settings: Settings) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER = settings.build()
     _WORKER.nlp  # build now, not on the first file
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def analyze_one(
@@ -162,11 +167,22 @@ def _small(files: list[str], jobs: int) -> bool:
 def _run_pool(
     files: list[str], analyzer: Analyzer, jobs: int, stdin: bytes | None, shape: Callable | None = None
 ) -> Iterator[tuple[str, FileResult]]:
-    # "spawn": workers start clean (no inherited threads or locks from the parent).
-    ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(
-        max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(Settings.of(analyzer),)
-    )
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        # Build the pipeline once here and fork: the workers inherit it, so none of
+        # them spends two seconds importing spaCy and building it again. (Only with
+        # no other thread alive, since fork copies just the calling thread.)
+        global _WORKER
+        analyzer.nlp
+        _WORKER = analyzer
+        pool = ProcessPoolExecutor(
+            max_workers=jobs, mp_context=multiprocessing.get_context("fork"), initializer=_ignore_sigint
+        )
+    else:
+        # "spawn": workers start clean and build their own pipeline.
+        pool = ProcessPoolExecutor(
+            max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker, initargs=(Settings.of(analyzer),),
+        )
     done: Future
     try:
         def submit(path: str) -> Future:

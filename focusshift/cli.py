@@ -350,6 +350,7 @@ def _progress(total: int, *, enabled: bool) -> Iterator[Callable[[int], None]]:
         TimeRemainingColumn(),
         console=Console(stderr=True),
         transient=True,
+        auto_refresh=False,  # no refresh thread: workers may be forked while it runs
     ) as bar:
         task = bar.add_task("files", total=total, rate="")
         seen = [0]
@@ -359,6 +360,7 @@ def _progress(total: int, *, enabled: bool) -> Iterator[Callable[[int], None]]:
             elapsed = bar.tasks[0].elapsed or 0.0
             rate = f"{seen[0] / elapsed:,.0f} words/s" if elapsed > 0.5 else ""
             bar.update(task, advance=1, rate=rate)
+            bar.refresh()
 
         yield advance
 
