@@ -119,12 +119,19 @@ def _json_rows(text: str, path: str) -> Iterator[tuple[int, dict[str, Any]] | li
             obj, i = decoder.raw_decode(text, i)
         except json.JSONDecodeError as exc:
             raise TranscriptError(path, exc.lineno, f"not valid JSON: {exc.msg}") from None
-        if not isinstance(obj, dict):
-            raise TranscriptError(path, line, "each array item must be an object with speaker and text")
-        header.extend(k for k in obj if k not in header)
-        rows.append((line, obj))
+        _add_row(rows, header, obj, line, path, "each array item")
     yield header
     yield from rows
+
+
+def _add_row(
+    rows: list[tuple[int, dict[str, Any]]], header: list[str], obj: Any, line: int, path: str, what: str
+) -> None:
+    """One JSON utterance: it must be an object; its keys join the header in order of appearance."""
+    if not isinstance(obj, dict):
+        raise TranscriptError(path, line, f"{what} must be a JSON object with speaker and text")
+    header.extend(k for k in obj if k not in header)
+    rows.append((line, obj))
 
 
 def _jsonl_rows(text: str, path: str) -> Iterator[tuple[int, dict[str, Any]] | list[str]]:
@@ -137,10 +144,7 @@ def _jsonl_rows(text: str, path: str) -> Iterator[tuple[int, dict[str, Any]] | l
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             raise TranscriptError(path, n, f"not valid JSON: {exc.msg}") from None
-        if not isinstance(obj, dict):
-            raise TranscriptError(path, n, "each line must be a JSON object with speaker and text")
-        header.extend(k for k in obj if k not in header)
-        rows.append((n, obj))
+        _add_row(rows, header, obj, n, path, "each line")
     yield header
     yield from rows
 
