@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 import fnmatch
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .config import Config, load_config
@@ -27,7 +27,7 @@ class Analyzer:
     segment_by: str | None = None
     input_format: str | None = None
     columns: tuple[tuple[str, str], ...] = ()
-    guess_roles: bool = False
+    infer_roles: bool = True  # False: speakers with no role from user, file or label stay unknown
     prefilter: bool = True  # False: every turn runs the whole pipeline (same events, slower)
     _nlp: object = None
     _lexicon: Lexicon | None = None
@@ -57,7 +57,7 @@ class Analyzer:
             segment_by=self.segment_by or self.config.segment_by,
             input_format=self.input_format,
             columns=tuple(self.columns),
-            guess_roles=self.guess_roles,
+            infer_roles=self.infer_roles,
         )
 
     def read_all(self, path: str | Path, data: bytes | None = None) -> list[Transcript]:
@@ -86,7 +86,13 @@ class Analyzer:
         segments = score_segments(
             transcript.segments, transcript.turns, events, shifts, self.config
         )
+        total: float | None
         total, units, load = session_score(segments)
+        assessable, reason = transcript.assessable, transcript.unassessed_reason
+        if not assessable:
+            # Never a score for a session whose parties are unknown: 100 would read as "all clear".
+            segments = tuple(replace(s, score=None) for s in segments)
+            total = None
         return Analysis(
             transcript=transcript,
             events=events,
@@ -96,6 +102,8 @@ class Analyzer:
             units=units,
             load=load,
             config=self.config.as_dict(),
+            assessable=assessable,
+            reason=reason,
         )
 
     def analyze(self, path: str | Path) -> Analysis:

@@ -44,7 +44,7 @@ class Settings:
                 "segment_by": analyzer.segment_by,
                 "input_format": analyzer.input_format,
                 "columns": tuple(analyzer.columns),
-                "guess_roles": analyzer.guess_roles,
+                "infer_roles": analyzer.infer_roles,
                 "prefilter": analyzer.prefilter,
             }
         )

@@ -37,6 +37,7 @@ class Report:
         self.failed = 0
         self.breached = 0
         self.done = 0
+        self.unassessed = 0  # sessions with no therapist or no client: never scored
 
     @property
     def return_code(self) -> int:
@@ -136,9 +137,12 @@ def analysis_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                           "(default: found by common header names)."),
         click.option("--role", "role_specs", multiple=True, callback=_check_roles, metavar="LABEL=ROLE",
                      help="Give a speaker label a role, e.g. --role 'Speaker 1=therapist' (repeatable)."),
-        click.option("--guess-roles", is_flag=True,
-                     help="When no speaker has a role, guess them (the one who asks most questions is "
-                          "the therapist); the guess is printed as a warning and kept in meta."),
+        click.option("--infer-roles/--no-infer-roles", "infer_roles", default=True, show_default=True,
+                     help="Give speakers that have no role from the options, the file or their label one "
+                          "from the conversation (who asks, reflects, runs the session); reported on "
+                          "stderr and in the output with a confidence (docs/roles.md)."),
+        click.option("--guess-roles", is_flag=True, hidden=True, expose_value=False,
+                     help="Deprecated: roles are inferred by default."),
     ]
     for opt in reversed(options):
         fn = opt(fn)
@@ -177,7 +181,7 @@ def discover(paths, glob):
 
 
 def _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model,
-                    input_format=None, glob=None, columns=(), role_specs=(), guess_roles=False):
+                    input_format=None, glob=None, columns=(), role_specs=(), infer_roles=True):
     from .api import Analyzer
     from .config import load_config
 
@@ -193,7 +197,7 @@ def _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, m
         segment_by=segment_by,
         input_format=input_format,
         columns=tuple(columns),
-        guess_roles=guess_roles,
+        infer_roles=infer_roles,
     )
     analyzer.lexicon  # validate rule files before any output starts
     return analyzer
@@ -224,7 +228,10 @@ def cli() -> None:
 @click.option("--explain", is_flag=True, help="List each segment's evidence under its row (table format).")
 @click.option("--no-text", is_flag=True, help="Leave quoted transcript text out of every output.")
 @click.option("--fail-under", type=click.FloatRange(0, 100), metavar="SCORE",
-              help="Exit 1 when any segment scores below SCORE.")
+              help="Exit 1 when any segment scores below SCORE, or a session could not be assessed.")
+@click.option("--allow-unassessed", is_flag=True,
+              help="With --fail-under: a session that could not be assessed (no therapist or no client "
+                   "found) does not fail the run; it is still reported as not assessed.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
               help="Write results to FILE (written whole at the end) instead of stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no parse warnings on stderr.")
@@ -234,9 +241,9 @@ def cli() -> None:
               help="Run locally, or on a Dask cluster (pip install 'focusshift[dask]').")
 @click.option("--scheduler", metavar="ADDRESS", help="The Dask scheduler, e.g. tcp://10.0.0.5:8786.")
 @analysis_options
-def analyze(paths, fmt, explain, no_text, fail_under, output, quiet, jobs, executor, scheduler,
+def analyze(paths, fmt, explain, no_text, fail_under, allow_unassessed, output, quiet, jobs, executor, scheduler,
             therapist, client, segment_by, config_path, lexicon_files, model,
-            input_format, glob, columns, role_specs, guess_roles) -> None:
+            input_format, glob, columns, role_specs, infer_roles) -> None:
     """Score each segment of the transcripts at PATH... ('-' reads stdin).
 
     A PATH may be a file or a folder (every supported file below it, in sorted
@@ -255,8 +262,16 @@ def analyze(paths, fmt, explain, no_text, fail_under, output, quiet, jobs, execu
       focusshift analyze corpus/ --executor dask --scheduler tcp://10.0.0.5:8786 -f csv
 
     \b
-    Exit codes: 0 done; 1 a segment scored below --fail-under;
-    2 usage error or a file that could not be read (the others are still done).
+    Roles: a speaker's role comes from --therapist/--client/--role, else the
+    file (@therapist:, CHAT participants, a role column), else the label
+    (T, Client, Dr. Lee), else the conversation (inferred, with a confidence,
+    reported on stderr). A session with no therapist or no client is "not
+    assessed": no score, never 100.
+
+    \b
+    Exit codes: 0 done; 1 a segment scored below --fail-under (or a session
+    could not be assessed, unless --allow-unassessed); 2 usage error or a file
+    that could not be read (the others are still done).
     """
     from . import batch
     from .render.data import CSV_COLUMNS
@@ -267,7 +282,7 @@ def analyze(paths, fmt, explain, no_text, fail_under, output, quiet, jobs, execu
         raise FocusshiftUsageError("--executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
     try:
         analyzer = _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model,
-                                   input_format, glob, columns, role_specs, guess_roles)
+                                   input_format, glob, columns, role_specs, infer_roles)
     except (ConfigError, LexiconError) as exc:
         raise FocusshiftUsageError(str(exc)) from None
     stdin = sys.stdin.buffer.read() if "-" in paths else None
@@ -303,11 +318,17 @@ def analyze(paths, fmt, explain, no_text, fail_under, output, quiet, jobs, execu
                     else:
                         report.done += 1
                         words += o.words
-                        if fail_under is not None and any(sc < fail_under for sc in o.scores):
+                        if not o.assessable:
+                            report.unassessed += 1
+                            if fail_under is not None and not allow_unassessed:
+                                report.breached += 1
+                        elif fail_under is not None and any(sc is not None and sc < fail_under for sc in o.scores):
                             report.breached += 1
                         if not quiet:
                             for line, message in o.warnings:
                                 err(f"warning: {o.path}:{line}: {message}" if line else f"warning: {o.path}: {message}")
+                        if not o.assessable:
+                            err(f"warning: {o.path}: not assessed: {o.reason}")
                     if fmt in ("json", "jsonl"):
                         if fmt == "json":
                             out.write(("\n" if first else ",\n") + o.payload)
@@ -329,6 +350,9 @@ def analyze(paths, fmt, explain, no_text, fail_under, output, quiet, jobs, execu
             out.write("\n]\n" if not first else "]\n")
         if console is not None and summary.sessions > 1:
             console.print(summary.render(text=not no_text))
+    if report.unassessed and report.done > 1:
+        err(f"{report.unassessed} of {report.done} session(s) not assessed: no therapist or no client found "
+            "(see the warnings above; pin roles with --therapist/--client or --role)")
     sys.exit(report.return_code)
 
 
@@ -379,7 +403,7 @@ def _progress(total: int, *, enabled: bool) -> Iterator[Callable[[int], None]]:
 @analysis_options
 def evaluate(paths, gold_path, fmt, no_text, min_precision, min_recall,
              therapist, client, segment_by, config_path, lexicon_files, model,
-             input_format, glob, columns, role_specs, guess_roles) -> None:
+             input_format, glob, columns, role_specs, infer_roles) -> None:
     """Compare detections with human line-level coding.
 
     Prints, per category and per subtype, true/false positives and negatives,
@@ -398,7 +422,7 @@ def evaluate(paths, gold_path, fmt, no_text, min_precision, min_recall,
 
     try:
         analyzer = _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model,
-                                   input_format, glob, columns, role_specs, guess_roles)
+                                   input_format, glob, columns, role_specs, infer_roles)
         gold = load_gold(gold_path)
         result = run_evaluation(list(paths), gold, analyzer, glob=glob, skip=[gold_path])
     except FocusshiftError as exc:
@@ -435,7 +459,7 @@ def evaluate(paths, gold_path, fmt, no_text, min_precision, min_recall,
               help="Output format.")
 @analysis_options
 def validate(paths, fmt, therapist, client, segment_by, config_path, lexicon_files, model,
-             input_format, glob, columns, role_specs, guess_roles) -> None:
+             input_format, glob, columns, role_specs, infer_roles) -> None:
     """Parse transcripts without analyzing them: check format, speakers and roles.
 
     For each file: the format detected, each speaker with its role and number
@@ -452,7 +476,7 @@ def validate(paths, fmt, therapist, client, segment_by, config_path, lexicon_fil
 
     try:
         analyzer = _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model,
-                                   input_format, glob, columns, role_specs, guess_roles)
+                                   input_format, glob, columns, role_specs, infer_roles)
     except FocusshiftError as exc:
         raise FocusshiftUsageError(str(exc)) from None
     stdin = sys.stdin.buffer.read() if "-" in paths else None

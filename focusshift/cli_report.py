@@ -99,7 +99,7 @@ def _labels(paths: tuple[str, ...], glob: str | None) -> list[tuple[str, str]]:
               help="Worker processes for folders (default: the machine's cores, or FOCUSSHIFT_JOBS).")
 @_analysis_options
 def report(paths, output, no_text, quiet, jobs, therapist, client, segment_by, config_path, lexicon_files,
-           model, input_format, glob, columns, role_specs, guess_roles) -> None:
+           model, input_format, glob, columns, role_specs, infer_roles) -> None:
     """Write self-contained HTML reports: timeline, segment table, highlighted transcript.
 
     Each page has the session's summary score, a chart of segment scores with
@@ -127,7 +127,7 @@ def report(paths, output, no_text, quiet, jobs, therapist, client, segment_by, c
 
     try:
         analyzer = _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model,
-                                   input_format, glob, columns, role_specs, guess_roles)
+                                   input_format, glob, columns, role_specs, infer_roles)
     except FocusshiftError as exc:
         raise FocusshiftUsageError(str(exc)) from None
 

@@ -52,6 +52,9 @@ class Turn:
     annotations: tuple[Annotation, ...] = ()
     time: float | None = None  # seconds from the start, when the file has timestamps
     is_note: bool = False
+    # A short turn written inside another speaker's turn, "(T: Mhm)": it has its own
+    # speaker and role, and takes the conversation position of the turn it sits in.
+    interjection: bool = False
 
     @property
     def line(self) -> int:
@@ -106,6 +109,19 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class Speaker:
+    """A speaker of the session, their role and where the role came from (focusshift.roles)."""
+
+    label: str  # as written in the file
+    role: Role
+    role_source: str | None  # cli, declared, label or inferred; None when unresolved
+    confidence: float | None = None  # for inferred roles: the probability of this assignment
+    evidence: str = ""  # why, in words
+    turns: int = 0  # speaking turns
+    first_line: int | None = None
+
+
+@dataclass(frozen=True)
 class Transcript:
     """One session, whatever format it came from."""
 
@@ -115,6 +131,30 @@ class Transcript:
     segments: tuple[Segment, ...]
     warnings: tuple[tuple[int | None, str], ...] = ()
     format: str = "native"
+    speakers: tuple[Speaker, ...] = ()
+
+    @property
+    def assessable(self) -> bool:
+        """False when no speaker is the therapist or none is the client: nothing can be scored."""
+        return self._assessability()[0]
+
+    @property
+    def unassessed_reason(self) -> str | None:
+        """Why the session cannot be scored (None when it can)."""
+        return self._assessability()[1]
+
+    def _assessability(self) -> tuple[bool, str | None]:
+        from .roles import assessability
+
+        speakers = self.speakers
+        if not speakers:  # a Transcript built by hand: its turns say who is who
+            seen: dict[str, Speaker] = {}
+            for t in self.turns:
+                if not t.is_note and t.speaker is not None:
+                    old = seen.get(t.speaker)
+                    seen[t.speaker] = Speaker(t.speaker, t.role, None, turns=(old.turns if old else 0) + 1)
+            speakers = tuple(seen.values())
+        return assessability(speakers)
 
 
 @dataclass(frozen=True)
@@ -159,7 +199,7 @@ class SegmentScore:
     """The score of one segment with the numbers it was computed from."""
 
     segment: Segment
-    score: float
+    score: float | None  # None when the transcript is not assessable (no therapist or no client)
     units: int
     load: float
     counts: dict[str, int]
@@ -175,7 +215,9 @@ class Analysis:
     events: tuple[Event, ...]
     segments: tuple[SegmentScore, ...]
     shifts: tuple[Shift, ...]
-    score: float
+    score: float | None  # None when not assessable
     units: int = 0
     load: float = 0.0
     config: dict[str, object] = field(default_factory=dict)
+    assessable: bool = True  # False: no speaker is the therapist, or none is the client
+    reason: str | None = None  # why not assessable

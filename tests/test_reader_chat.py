@@ -197,8 +197,9 @@ def test_investigator_and_patient_without_a_name():
         ("Client", "client"),
         ("Patient", "client"),
         ("Target_Child", "client"),
-        ("Mother", "unknown"),
-        ("Participant", "unknown"),
+        ("Participant", "client"),
+        ("Interviewee", "client"),
+        ("Mother", "unknown"),  # CHAT's family roles are not a therapy session's parties
     ],
 )
 def test_role_words(word, role):
@@ -233,14 +234,13 @@ def test_id_lines_alone_give_roles():
             "@End",
         )
     )
-    assert [(turn.speaker, turn.role) for turn in t.turns] == [("INV", "therapist"), ("PAR", "unknown")]
+    assert [(turn.speaker, turn.role) for turn in t.turns] == [("INV", "therapist"), ("PAR", "client")]
+    assert [(s.label, s.role_source) for s in t.speakers] == [("INV", "declared"), ("PAR", "declared")]
     assert t.meta["participants"] == {
         "INV": {"name": None, "role": "Investigator"},
         "PAR": {"name": None, "role": "Participant"},
     }
-    assert [w for w, _ in t.warnings] == [6, 7]
-    assert t.warnings[0][1] == "no @Participants header: roles come from @ID lines only"
-    assert t.warnings[1][1].startswith("speaker 'PAR' has no role")
+    assert t.warnings == ((6, "no @Participants header: roles come from @ID lines only"),)
 
 
 def test_participants_win_over_a_conflicting_id_line():
@@ -289,27 +289,18 @@ def test_command_line_may_name_the_code_of_a_named_participant():
         assert t.warnings == ()
 
 
-def test_no_participants_header_codes_only_and_no_guessing():
+def test_no_participants_header_the_codes_give_the_roles():
     t = read_fixture("no_participants.cha")
     assert summary(t) == [
-        ("THE", "unknown", "what brings you here today ?"),
-        ("CLI", "unknown", "my sister said I should come ."),
+        ("THE", "therapist", "what brings you here today ?"),
+        ("CLI", "client", "my sister said I should come ."),
     ]
+    assert [(s.label, s.role_source) for s in t.speakers] == [("THE", "label"), ("CLI", "label")]
     assert t.warnings == (
         (
             5,
-            "no @Participants header: speakers are labelled by their CHAT codes and have no role; "
-            "map them with --therapist/--client",
-        ),
-        (
-            5,
-            "speaker 'THE' has no role; give it one with --therapist/--client or --role "
-            "(or @therapist:/@client: in a native file); it is never treated as the therapist",
-        ),
-        (
-            6,
-            "speaker 'CLI' has no role; give it one with --therapist/--client or --role "
-            "(or @therapist:/@client: in a native file); it is never treated as the therapist",
+            "no @Participants header: speakers are labelled by their CHAT codes; roles come from the "
+            "codes (THE, INV, CLI, PAR, PAT) or the conversation; map them with --therapist/--client",
         ),
     )
     mapped = read_fixture("no_participants.cha", therapist=("THE",), client=("CLI",))
@@ -339,8 +330,8 @@ def test_unknown_tiers_headers_and_speaker_codes_are_warnings():
         (10, "speaker code 'MOT' is not listed in @Participants; its role is unknown"),
         (
             10,
-            "speaker 'MOT' has no role; give it one with --therapist/--client or --role "
-            "(or @therapist:/@client: in a native file); it is never treated as the therapist",
+            "speaker 'MOT' has no role (too little speech to infer a role (1 turn(s), 4 words)); "
+            "give it one with --therapist/--client or --role LABEL=ROLE",
         ),
         (11, "not a CHAT tier (a line starts with @, * or %, or a tab to continue one); skipped"),
         (13, "utterance tier without ':' after the speaker code (expected '*CODE:\\ttext'); skipped"),

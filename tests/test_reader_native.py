@@ -147,7 +147,10 @@ def test_header_lines_count_in_line_numbers():
 def test_header_line_after_transcript_start_is_ignored_with_warning():
     t = read(src("T: Hello.", "@client: Bob", "Bob: Hi."))
     assert t.meta["client"] == []
-    assert t.turns[1].role == "unknown"
+    # not from the late header: Bob is the other party of a two-party session whose T is the therapist
+    assert t.turns[1].role == "client"
+    assert t.speakers[1].role_source == "label"
+    assert "two-party" in t.speakers[1].evidence
     assert (2, "header line after the transcript has started; ignored") in t.warnings
     assert len(t.turns) == 2
 
@@ -404,29 +407,40 @@ def test_read_options_and_header_names_combine():
 # --------------------------------------------------------------------------- unknown labels
 
 
-def test_unknown_label_is_kept_with_unknown_role_and_warning():
+def test_label_naming_neither_party_stays_unknown_and_the_session_is_not_assessed():
     t = read(src("T: Hello.", "Interpreter: She says hello."))
     assert summary(t) == [
         ("T", "therapist", "Hello."),
         ("Interpreter", "unknown", "She says hello."),
     ]
-    assert len(t.warnings) == 1
-    line, message = t.warnings[0]
-    assert line == 2
-    assert "'Interpreter'" in message
-    assert "never treated as the therapist" in message
+    assert [(s.label, s.role, s.role_source) for s in t.speakers] == [
+        ("T", "therapist", "label"),
+        ("Interpreter", "unknown", "label"),
+    ]
+    assert t.warnings == ()  # the label says who they are: no "has no role" warning
+    assert not t.assessable
+    assert t.unassessed_reason.startswith("no speaker could be identified as the client")
 
 
-def test_unknown_label_warns_once_per_label():
+def test_family_labels_are_clients():
     t = read(src("Mum: a", "T: b", "MUM: c", "Mum: d", "Dad: e"))
+    assert [turn.role for turn in t.turns] == ["client", "therapist", "client", "client", "client"]
+    assert [(s.label, s.role_source) for s in t.speakers] == [("Mum", "label"), ("T", "label"), ("Dad", "label")]
+    assert t.warnings == ()
+
+
+def test_unlabelled_speakers_warn_once_each_without_inference():
+    t = read(src("Speaker 1: a", "T: b", "SPEAKER 1: c", "Speaker 1: d", "Speaker 3: e"), infer_roles=False)
     assert [turn.role for turn in t.turns] == ["unknown", "therapist", "unknown", "unknown", "unknown"]
     assert [w[0] for w in t.warnings] == [1, 5]
+    assert all("has no role" in w[1] and "--no-infer-roles" in w[1] for w in t.warnings)
 
 
-def test_undeclared_doctor_title_is_never_therapist():
+def test_doctor_title_is_the_therapist_by_label():
     t = read(src("Dr. Smith: How are you feeling?", "C: Fine."))
     assert t.turns[0].speaker == "Dr. Smith"
-    assert t.turns[0].role == "unknown"
+    assert t.turns[0].role == "therapist"
+    assert t.speakers[0].role_source == "label"
 
 
 def test_numbered_speaker_is_unknown():
@@ -627,7 +641,7 @@ def test_annotation_naming_therapist_with_possessive_s():
 
 
 def test_annotation_in_unknown_speaker_turn_is_unknown():
-    t = read(src("Mum: [sighs] fine"))
+    t = read(src("Speaker 3: [sighs] fine"))
     assert [a.about for a in t.turns[0].annotations] == ["unknown"]
 
 

@@ -232,9 +232,17 @@ THERAPIST_LABELS = [
     "CLINICIAN",
     "PSYCHOLOGIST",
     "PSYCHIATRIST",
+    "INTERVIEWER",
 ]
-CLIENT_LABELS = ["C", "CL", "CLIENT", "PATIENT", "PT"]
-UNKNOWN_LABELS = ["Interpreter", "Mum", "Speaker 2", "Dr. Smith", "Partner"]
+CLIENT_LABELS = ["C", "CL", "CLIENT", "PATIENT", "PT", "P", "PARTICIPANT", "INTERVIEWEE"]
+# The label vocabulary also knows family members (clients) and titles (therapist).
+FAMILY_LABELS = ["Mum", "Partner"]
+TITLED_LABELS = ["Dr. Smith"]
+OTHER_LABELS = ["Interpreter"]  # names neither party: never given a role
+UNKNOWN_LABELS = ["Interpreter", "Speaker 2"]
+# Generated transcripts are read without inference, so that each label's role is exact:
+# inference has its own tests (tests/test_roles.py).
+NO_INFERENCE = ReadOptions(infer_roles=False)
 WORDS = [
     "i",
     "you",
@@ -352,14 +360,14 @@ def transcripts(draw) -> Expected:
     exp.meta["client"] = ["Anna"] if declared else []
 
     labels = (
-        [(lab, "therapist") for lab in THERAPIST_LABELS]
-        + [(lab, "client") for lab in CLIENT_LABELS]
+        [(lab, "therapist") for lab in THERAPIST_LABELS + TITLED_LABELS]
+        + [(lab, "client") for lab in CLIENT_LABELS + FAMILY_LABELS]
         + [(lab, "unknown") for lab in UNKNOWN_LABELS]
     )
     if declared:
         labels += [("Dr. Reyes", "therapist"), ("Sam", "therapist"), ("Anna", "client")]
     else:
-        labels += [("Dr. Reyes", "unknown"), ("Anna", "unknown")]
+        labels += [("Dr. Reyes", "therapist"), ("Anna", "unknown")]  # "Dr." says therapist
 
     n_blocks = draw(st.integers(1, 12))
     for _ in range(n_blocks):
@@ -376,6 +384,7 @@ def transcripts(draw) -> Expected:
             exp.turns.append(
                 dict(
                     speaker=None,
+                    names=note,
                     role=role_declared if declared else role_plain,
                     text=note,
                     lines=[line],
@@ -421,7 +430,36 @@ def transcripts(draw) -> Expected:
         exp.turns.append(
             dict(speaker=label, role=role, text="okay", lines=[line], time=None, annotations=[], note=False)
         )
+    _two_party_complement(exp)
     return exp
+
+
+def _two_party_complement(exp: Expected) -> None:
+    """The contract's rule: two parties, one with a role, the other takes the other role.
+
+    Speakers resolved that way then name their party in scene notes too.
+    """
+    roles: dict[str, str] = {}
+    for turn in exp.turns:
+        if not turn["note"]:
+            roles.setdefault(" ".join(turn["speaker"].split()).casefold(), turn["role"])
+    parties = [k for k in roles if k not in {o.casefold() for o in OTHER_LABELS}]
+    if len(parties) == 2:
+        a, b = parties
+        for known, other in ((a, b), (b, a)):
+            if roles[known] != "unknown" and roles[other] == "unknown":
+                roles[other] = "client" if roles[known] == "therapist" else "therapist"
+    for turn in exp.turns:
+        if not turn["note"]:
+            turn["role"] = roles[" ".join(turn["speaker"].split()).casefold()]
+    for turn in exp.turns:
+        note = turn.pop("names", None)
+        if note is None or turn["role"] != "unknown":
+            continue
+        if "Anna" in note and roles.get("anna", "unknown") != "unknown":
+            turn["role"] = roles["anna"]
+        if "Dr. Reyes" in note and "dr. reyes" in roles:
+            turn["role"] = roles["dr. reyes"]
 
 
 def encode(exp: Expected, crlf: bool, bom: bool, final_newline: bool) -> bytes:
@@ -434,7 +472,7 @@ def encode(exp: Expected, crlf: bool, bom: bool, final_newline: bool) -> bytes:
 @given(exp=transcripts(), crlf=st.booleans(), bom=st.booleans(), final_newline=st.booleans())
 def test_generated_transcripts_read_exactly(exp, crlf, bom, final_newline):
     data = encode(exp, crlf, bom, final_newline)
-    t = read_bytes(data, "gen.txt")
+    t = read_bytes(data, "gen.txt", NO_INFERENCE)
     check_well_formed(t, data)
     got = [
         dict(
@@ -456,7 +494,7 @@ def test_generated_transcripts_read_exactly(exp, crlf, bom, final_newline):
 @given(exp=transcripts())
 def test_generated_annotations_are_about_the_speaker_or_named_party(exp):
     data = encode(exp, False, False, True)
-    t = read_bytes(data, "gen.txt")
+    t = read_bytes(data, "gen.txt", NO_INFERENCE)
     for turn in t.turns:
         for ann in turn.annotations:
             if turn.is_note:
@@ -470,19 +508,22 @@ def test_generated_annotations_are_about_the_speaker_or_named_party(exp):
 
 @SETTINGS
 @given(exp=transcripts())
-def test_generated_unknown_speakers_warn_and_are_never_therapist(exp):
+def test_generated_unknown_speakers_warn_once_and_others_get_no_role(exp):
     data = encode(exp, False, False, True)
-    t = read_bytes(data, "gen.txt")
-    unknown = {" ".join(turn.speaker.split()).casefold() for turn in t.turns if turn.role == "unknown" and not turn.is_note}
+    t = read_bytes(data, "gen.txt", NO_INFERENCE)
+    other = {o.casefold() for o in OTHER_LABELS}
+    unknown = {" ".join(turn.speaker.split()).casefold() for turn in t.turns
+               if turn.role == "unknown" and not turn.is_note} - other
     for turn in t.turns:
-        if turn.speaker in UNKNOWN_LABELS:
+        if turn.speaker in OTHER_LABELS:
             assert turn.role == "unknown"
     warned = [w for w in t.warnings if "has no role" in w[1]]
     assert len(warned) == len(unknown)
     first_lines = {}
     for turn in t.turns:
-        if turn.role == "unknown" and not turn.is_note:
-            first_lines.setdefault(" ".join(turn.speaker.split()).casefold(), turn.line)
+        key = " ".join(turn.speaker.split()).casefold() if turn.speaker else ""
+        if turn.role == "unknown" and not turn.is_note and key not in other:
+            first_lines.setdefault(key, turn.line)
     assert sorted(w[0] for w in warned) == sorted(first_lines.values())
 
 
@@ -490,7 +531,7 @@ def test_generated_unknown_speakers_warn_and_are_never_therapist(exp):
 @given(exp=transcripts())
 def test_generated_segments_follow_headings(exp):
     data = encode(exp, False, False, True)
-    t = read_bytes(data, "gen.txt")
+    t = read_bytes(data, "gen.txt", NO_INFERENCE)
     if not exp.headings:
         assert all(seg.title is None for seg in t.segments)
         return
@@ -513,7 +554,7 @@ def test_generated_segment_by_turns_counts_speaking_turns(exp, size):
     # without headings, so that the turns:N rule applies
     exp.lines = [ln for ln in exp.lines if not ln.startswith("## ")]
     data = encode(exp, False, False, True)
-    t = read_bytes(data, "gen.txt", ReadOptions(segment_by=f"turns:{size}"))
+    t = read_bytes(data, "gen.txt", ReadOptions(segment_by=f"turns:{size}", infer_roles=False))
     check_well_formed(t, data)
     total = sum(1 for turn in t.turns if not turn.is_note)
     counts = [sum(1 for i in seg.turns if not t.turns[i].is_note) for seg in t.segments]

@@ -34,7 +34,6 @@ EQUIV = DATA / "formats" / "equivalence"
 
 LEE_SAM = ReadOptions(therapist=("Dr. Lee",), client=("Sam",))
 SPEAKERS_12 = ReadOptions(therapist=("Speaker 1",), client=("Speaker 2",))
-NO_ROLE = "has no role; give it one with --therapist/--client or --role (or @therapist:/@client: in a native file); it is never treated as the therapist"
 
 
 def src(*lines: str) -> bytes:
@@ -192,19 +191,28 @@ def test_annotation_only_first_line_is_the_speakers_later_ones_are_scene_notes()
     ]
 
 
-def test_speakers_without_roles_are_unknown_and_warned_once_each():
+def test_titled_speaker_is_the_therapist_and_the_other_party_the_client():
     data = (SERVICE / "otter_grief_session.txt").read_bytes()
     t = read_service(data)
-    assert {turn.role for turn in t.turns} == {"unknown"}
+    assert {(turn.speaker, turn.role) for turn in t.turns if not turn.is_note} == {
+        ("Dr. Lee", "therapist"), ("Sam", "client")}
+    assert [(s.label, s.role, s.role_source) for s in t.speakers] == [
+        ("Dr. Lee", "therapist", "label"), ("Sam", "client", "label")]
     assert t.meta == {"therapist": [], "client": []}
     assert t.warnings == (
         (1, "text before the first speaker header (a title line?); ignored"),
         (2, "text before the first speaker header (a title line?); ignored"),
-        (5, f"speaker 'Dr. Lee' {NO_ROLE}"),
-        (8, f"speaker 'Sam' {NO_ROLE}"),
         (17, "speaker header for 'Speaker 3' has no text under it; ignored"),
         (36, "'Transcribed by otter.ai' footer; ignored"),
     )
+
+
+def test_speakers_without_roles_are_unknown_and_warned_once_each_without_inference():
+    data = (SERVICE / "otter_grief_session.txt").read_bytes().replace(b"Dr. Lee", b"Lee")
+    t = read_service(data, ReadOptions(infer_roles=False))
+    assert {turn.role for turn in t.turns if not turn.is_note} == {"unknown"}
+    assert [(w[0], w[1].split(" (")[0]) for w in t.warnings if "has no role" in w[1]] == [
+        (5, "speaker 'Lee' has no role"), (8, "speaker 'Sam' has no role")]
 
 
 # =========================================================================== service: Rev
@@ -414,7 +422,8 @@ def test_docx_paragraphs_are_native_lines_counting_empty_paragraphs(tmp_path):
     assert placed(t) == [[(5, 9)], [(8, 5), (9, 0)], [(10, 0)], [(11, 9)]]
     assert annotations(t) == [(8, 16, 23, "[sighs]", "client"), (10, 0, 14, "[Dr. Lee nods]", "therapist")]
     assert [(s.title, s.heading_line, s.start_line, s.end_line) for s in t.segments] == [("Opening", 4, 4, 11)]
-    assert t.warnings == ((11, f"speaker 'Someone' {NO_ROLE}"),)
+    assert t.warnings == ((11, "speaker 'Someone' has no role (too little speech to infer a role (1 turn(s), "
+                               "3 words)); give it one with --therapist/--client or --role LABEL=ROLE"),)
 
 
 def test_docx_soft_line_break_keeps_one_paragraph_one_line(tmp_path):

@@ -107,27 +107,37 @@ def test_cli_table_input_and_glob(tmp_path):
     assert [json.loads(x)["path"] for x in r.stdout.splitlines()] == [str(tmp_path / "b.txt")]
 
 
-def test_cli_role_and_guess_roles(tmp_path):
+def test_cli_role_and_inferred_roles(tmp_path):
     f = tmp_path / "s.txt"
     f.write_text("Speaker 1: How are you?\nSpeaker 2: Tired. Work is a lot.\nSpeaker 1: What makes it a lot?\n"
                  "Speaker 2: The hours, mostly, and my boss.\n")
+    # one role given in a two-party session: the other speaker takes the other role
     d = json.loads(CliRunner().invoke(cli, ["analyze", str(f), "-f", "json", "--role", "Speaker 2=client"]).stdout)[0]
-    assert d["segments"][0]["turns"] == {"therapist": 0, "client": 2, "unknown": 2}
-    r = CliRunner().invoke(cli, ["analyze", str(f), "-f", "json", "--guess-roles"])
-    d = json.loads(r.stdout)[0]
-    assert d["meta"]["roles_guessed"] == {"Speaker 1": "therapist", "Speaker 2": "client"}
     assert d["segments"][0]["turns"] == {"therapist": 2, "client": 2, "unknown": 0}
-    assert "roles guessed: 'Speaker 1' = therapist" in r.stderr
+    assert [(s["label"], s["role"], s["role_source"]) for s in d["speakers"]] == [
+        ("Speaker 1", "therapist", "cli"), ("Speaker 2", "client", "cli")]
+    # no role given: inferred by default, said on stderr once, with how to pin it
+    r = CliRunner().invoke(cli, ["analyze", str(f), "-f", "json"])
+    d = json.loads(r.stdout)[0]
+    assert [(s["label"], s["role"], s["role_source"]) for s in d["speakers"]] == [
+        ("Speaker 1", "therapist", "inferred"), ("Speaker 2", "client", "inferred")]
+    assert all(0.6 <= s["confidence"] <= 1 for s in d["speakers"])
+    assert d["segments"][0]["turns"] == {"therapist": 2, "client": 2, "unknown": 0}
+    assert r.stderr.count("roles inferred: 'Speaker 1' = therapist") == 1
+    assert "--therapist 'Speaker 1' --client 'Speaker 2'" in r.stderr
+    # --guess-roles is still accepted (inference is the default now)
+    assert CliRunner().invoke(cli, ["analyze", str(f), "--guess-roles"]).exit_code == 0
     r = CliRunner().invoke(cli, ["analyze", str(f), "--role", "Speaker 2=boss"])
     assert r.exit_code == 2 and "LABEL=therapist or LABEL=client" in r.output
 
 
-def test_guess_roles_never_overrides_declared_roles(tmp_path):
+def test_inference_never_overrides_declared_roles(tmp_path):
     f = tmp_path / "s.txt"
-    f.write_text("@client: Speaker 1\nSpeaker 1: How are you? Why? When?\nSpeaker 2: Fine.\nSpeaker 1: Really?\nSpeaker 2: Yes.\n")
-    t = Analyzer(guess_roles=True).read(f)
-    assert "roles_guessed" not in t.meta
-    assert [x.role for x in t.turns] == ["client", "unknown", "client", "unknown"]
+    f.write_text("@client: Speaker 1\nSpeaker 1: How are you? Why? When?\nSpeaker 2: Fine.\nSpeaker 1: Really?\n"
+                 "Speaker 2: Yes.\n")
+    t = Analyzer().read(f)
+    assert [x.role for x in t.turns] == ["client", "therapist", "client", "therapist"]
+    assert [(s.label, s.role_source) for s in t.speakers] == [("Speaker 1", "declared"), ("Speaker 2", "declared")]
 
 
 def test_validate_command(tmp_path):

@@ -69,10 +69,6 @@ def read_error(text: str | bytes, name: str) -> TranscriptError:
     return info.value
 
 
-NO_ROLE = (
-    "has no role; give it one with --therapist/--client or --role "
-    "(or @therapist:/@client: in a native file); it is never treated as the therapist"
-)
 NO_SPEAKER = "cue text with no speaker, and no earlier speaker to continue; ignored"
 
 
@@ -127,17 +123,23 @@ def test_teams_voice_tags_merge_consecutive_cues_and_skip_note_style_ids():
     assert t.warnings == ()  # NOTE, STYLE, identifiers, cue settings and the empty <v Anna></v> cue
 
 
-def test_teams_speakers_without_declared_roles_are_unknown_and_warned_once():
+def test_teams_speakers_without_declared_roles_get_them_from_the_title_and_two_parties():
     t = read_file(VTT / "teams.vtt")
     assert [(turn.speaker, turn.role) for turn in t.turns][:2] == [
-        ("Dr. Reyes", "unknown"),
-        ("Anna", "unknown"),
+        ("Dr. Reyes", "therapist"),
+        ("Anna", "client"),
     ]
-    assert t.warnings == (
-        (11, f"speaker 'Dr. Reyes' {NO_ROLE}"),
-        (15, f"speaker 'Anna' {NO_ROLE}"),
-    )
+    assert [(s.label, s.role_source) for s in t.speakers] == [("Dr. Reyes", "label"), ("Anna", "label")]
+    assert t.warnings == ()
     assert t.meta == {"therapist": [], "client": []}
+
+
+def test_teams_speakers_without_roles_warn_once_each_without_inference():
+    data = (VTT / "teams.vtt").read_bytes().replace(b"Dr. Reyes", b"Reyes")
+    (t,) = vtt_format.read(data, "teams.vtt", ReadOptions(infer_roles=False))
+    assert [(turn.speaker, turn.role) for turn in t.turns][:2] == [("Reyes", "unknown"), ("Anna", "unknown")]
+    assert [(w[0], w[1].split(" (")[0]) for w in t.warnings] == [
+        (11, "speaker 'Reyes' has no role"), (15, "speaker 'Anna' has no role")]
 
 
 def test_zoom_name_colon_labels_continuations_scene_note_and_malformed_timing():

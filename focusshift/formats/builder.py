@@ -10,11 +10,19 @@ behaviour.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
+from .. import roles as role_rules
 from ..errors import TranscriptError
-from ..model import Annotation, Piece, Role, Transcript, Turn
-from .common import ReadOptions, RoleMap, make_annotations, segment
+from ..model import Annotation, Piece, Role, Speaker, Transcript, Turn
+from .common import ReadOptions, RoleMap, make_annotations, normalise_label, segment
+
+# "(T: Mhm)", "(C: Right.)", "[Therapist: yeah]" inside another speaker's turn.
+_INTERJECTION = re.compile(
+    r"(?P<open>[(\[])[ \t]*(?P<label>[^\W\d_][\w .'\u2019&-]{0,40}?)[ \t]*:[ \t]*"
+    r"(?P<text>[^()\[\]\n]{1,400}?)[ \t]*(?P<close>[)\]])"
+)
 
 
 @dataclass
@@ -24,6 +32,7 @@ class _Spec:
     time: float | None
     parts: list[tuple[int, int, str]] = field(default_factory=list)  # (line, column, text)
     note: bool = False
+    interjection: bool = False
 
 
 class TranscriptBuilder:
@@ -39,19 +48,19 @@ class TranscriptBuilder:
         self.headings: list[tuple[int, str]] = []
         self._turns: list[_Spec] = []
         self._open: _Spec | None = None  # the speaking turn that continuation lines extend
-        self._unknown: set[str] = set()
         self._options_applied = False
         self.last_line = 0
 
     # -- declarations -------------------------------------------------------
-    def declare(self, role: Role, names: list[str], source: str = "header") -> None:
-        """Names that have a role (header, participants list, column values)."""
+    def declare(self, role: Role, names: list[str], source: str = "declared") -> None:
+        """Names that have a role: the file's (header, participants list, role column) or the user's."""
         listed = self.meta.setdefault(role, [])
         assert isinstance(listed, list)
+        evidence = "given on the command line or in the config" if source == "cli" else "declared in the file"
         for n in names:
             if n not in listed:
                 listed.append(n)
-            self.roles.add(n, role)
+            self.roles.add(n, role, source, evidence)
 
     def apply_options(self) -> None:
         """Command-line and config names win over what the file declares."""
@@ -59,7 +68,7 @@ class TranscriptBuilder:
             return
         self._options_applied = True
         for role, names in (("therapist", self.options.therapist), ("client", self.options.client)):
-            self.declare(role, list(names), "options")  # type: ignore[arg-type]
+            self.declare(role, list(names), "cli")  # type: ignore[arg-type]
 
     def warn(self, line: int | None, message: str) -> None:
         self.warnings.append((line, message))
@@ -88,13 +97,6 @@ class TranscriptBuilder:
         if merge and prev is not None and prev.speaker == speaker and self._turns and self._turns[-1] is prev:
             prev.parts.append((line, column, text))
             return
-        if role == "unknown" and speaker.casefold() not in self._unknown:
-            self._unknown.add(speaker.casefold())
-            self.warn(
-                line,
-                f"speaker {speaker!r} has no role; give it one with --therapist/--client or "
-                "--role (or @therapist:/@client: in a native file); it is never treated as the therapist",
-            )
         spec = _Spec(speaker=speaker, role=role, time=time, parts=[(line, column, text)])
         self._turns.append(spec)
         self._open = spec
@@ -114,10 +116,8 @@ class TranscriptBuilder:
         """A line that holds only annotations: about the party it names, else nobody."""
         self.apply_options()
         self.last_line = max(self.last_line, line)
-        anns = make_annotations(text, line, None, self.roles, shift=column)
-        roles = {a.about for a in anns if a.about}
-        role: Role = roles.pop() if len(roles) == 1 else "unknown"
-        self._turns.append(_Spec(speaker=None, role=role, time=time, parts=[(line, column, text)], note=True))
+        # whom it names is settled in build(), once every speaker has a role
+        self._turns.append(_Spec(speaker=None, role="unknown", time=time, parts=[(line, column, text)], note=True))
         # Text after a scene note still continues the speaking turn before it.
 
     def is_only_annotations(self, text: str, line: int, column: int = 0) -> bool:
@@ -135,62 +135,90 @@ class TranscriptBuilder:
         self._open = None
 
     # -- result -------------------------------------------------------------
-    def guess_roles(self) -> None:
-        """--guess-roles: when no speaker has a role, the one who asks most questions is the therapist.
+    def _split_interjections(self) -> None:
+        """'(T: Mhm)' inside another speaker's turn becomes a short turn of T at that line.
 
-        The heuristic (documented in docs/formats.md): among speakers with at
-        least two turns, the therapist is the one with the highest share of
-        turns containing a question mark (ties: fewer words per turn, then
-        whoever spoke first); the client is the remaining speaker with the most
-        words. Anyone else stays unknown. The guess is a warning and goes into
-        meta["roles_guessed"], never silently.
+        The bracketed text is blanked out of the surrounding turn (same length, so
+        columns hold) and the interjection follows that turn, flagged so that it
+        takes the surrounding turn's place in the conversation.
         """
-        speaking = [t for t in self._turns if not t.note]
-        if not speaking or any(t.role != "unknown" for t in speaking):
-            return
-        stats: dict[str, list[float]] = {}
+        known = {normalise_label(t.speaker) for t in self._turns if t.speaker and not t.note}
+        out: list[_Spec] = []
+        for spec in self._turns:
+            out.append(spec)
+            if spec.note or spec.interjection or spec.speaker is None:
+                continue
+            own = normalise_label(spec.speaker)
+            extra: list[_Spec] = []
+            for k, (line, column, text) in enumerate(spec.parts):
+                if ":" not in text:
+                    continue
+                blanked = text
+                for m in _INTERJECTION.finditer(text):
+                    if (m.group("open") == "(") != (m.group("close") == ")"):
+                        continue
+                    label = " ".join(m.group("label").split())
+                    key = normalise_label(label)
+                    if key == own or not (key in known or self.roles.is_known(label)):
+                        continue
+                    said = m.group("text").strip()
+                    if not said:
+                        continue
+                    blanked = blanked[: m.start()] + " " * (m.end() - m.start()) + blanked[m.end() :]
+                    extra.append(_Spec(speaker=label, role="unknown", time=None,
+                                       parts=[(line, column + m.start("text"), said)], interjection=True))
+                spec.parts[k] = (line, column, blanked)
+            out.extend(extra)
+        self._turns = out
+
+    def _resolve_roles(self) -> tuple[Speaker, ...]:
+        """Every speaker's role: user > file > label > conversation (focusshift.roles)."""
+        display: dict[str, str] = {}
         order: list[str] = []
-        for t in speaking:
-            assert t.speaker is not None
-            text = " ".join(p[2] for p in t.parts)
-            st = stats.setdefault(t.speaker, [0, 0, 0])  # turns, questions, words
-            if t.speaker not in order:
-                order.append(t.speaker)
-            st[0] += 1
-            st[1] += "?" in text
-            st[2] += len(text.split())
-        eligible = [s for s in order if stats[s][0] >= 2]
-        if len(eligible) < 2:
-            self.warn(None, "--guess-roles: fewer than two speakers with two or more turns; no roles guessed")
-            return
-        def key(s: str) -> tuple[float, float, int]:
-            turns, questions, words = stats[s]
-            return (-questions / turns, words / turns, order.index(s))
-        therapist = min(eligible, key=key)
-        client = max((s for s in eligible if s != therapist), key=lambda s: (stats[s][2], -order.index(s)))
-        guessed = {therapist: "therapist", client: "client"}
-        for name, role in guessed.items():
-            self.roles.add(name, role)  # type: ignore[arg-type]
-            listed = self.meta.setdefault(role, [])
-            assert isinstance(listed, list)
-            listed.append(name)
-        for t in speaking:
-            if t.speaker in guessed:
-                t.role = guessed[t.speaker]  # type: ignore[assignment]
-        self.meta["roles_guessed"] = guessed
-        stale = tuple(f"speaker {name!r} has no role" for name in guessed)
-        self.warnings = [w for w in self.warnings if not w[1].startswith(stale)]
-        share = round(100 * stats[therapist][1] / stats[therapist][0])
-        self.warn(
-            None,
-            f"roles guessed: {therapist!r} = therapist (questions in {share}% of turns), {client!r} = client; "
-            "check them, or give --therapist/--client",
+        texts: dict[str, list[str]] = {}
+        first_lines: dict[str, int] = {}
+        for spec in self._turns:
+            if spec.note or spec.speaker is None:
+                continue
+            key = normalise_label(spec.speaker)
+            label = display.setdefault(key, spec.speaker)
+            order.append(label)
+            texts.setdefault(label, []).append(" ".join(p[2] for p in spec.parts))
+            first_lines.setdefault(label, spec.parts[0][0])
+        fixed = {}
+        for key, label in display.items():
+            given = self.roles.given(label)
+            if given is not None:
+                fixed[label] = role_rules.Fixed(*given)
+        speakers = role_rules.resolve(
+            order, texts, fixed, infer=self.options.infer_roles, first_lines=first_lines
         )
+        for sp in speakers:  # their names now name them in annotations ("[Maya wipes her eyes]")
+            if sp.role != "unknown" and sp.role_source is not None and self.roles.given(sp.label) is None:
+                self.roles.add(sp.label, sp.role, sp.role_source, sp.evidence)
+        by_key = {normalise_label(sp.label): sp.role for sp in speakers}
+        for spec in self._turns:
+            if not spec.note and spec.speaker is not None:
+                spec.role = by_key[normalise_label(spec.speaker)]
+        return speakers
+
+    def _role_warnings(self, speakers: tuple[Speaker, ...]) -> None:
+        for sp in speakers:
+            if sp.role == "unknown" and sp.role_source is None:
+                self.warn(
+                    sp.first_line,
+                    f"speaker {sp.label!r} has no role ({sp.evidence or 'nothing says who they are'}); "
+                    "give it one with --therapist/--client or --role LABEL=ROLE",
+                )
+        note = role_rules.inference_note(speakers)
+        if note:
+            self.warn(None, note)
 
     def build(self) -> Transcript:
         self.apply_options()
-        if self.options.guess_roles:
-            self.guess_roles()
+        self._split_interjections()
+        speakers = self._resolve_roles()
+        self._role_warnings(speakers)
         turns = [self._make(spec, i) for i, spec in enumerate(self._turns)]
         if not any(not t.is_note for t in turns):
             raise TranscriptError(
@@ -206,8 +234,10 @@ class TranscriptBuilder:
             meta=self.meta,
             turns=tuple(turns),
             segments=segments,
-            warnings=tuple(self.warnings),
+            # in file order; warnings about the whole file (no line) last
+            warnings=tuple(sorted(self.warnings, key=lambda w: (w[0] is None, w[0] or 0))),
             format=self.format,
+            speakers=speakers,
         )
 
     first_body_line: int | None = None
@@ -223,13 +253,18 @@ class TranscriptBuilder:
             texts.append(text)
             offset += len(text) + 1
             annotations.extend(make_annotations(text, line, speaker_role, self.roles, shift=column))
+        role = spec.role
+        if spec.note:  # a scene note is about the party it names, else nobody
+            named = {a.about for a in annotations if a.about}
+            role = named.pop() if len(named) == 1 else "unknown"
         return Turn(
             index=index,
             speaker=spec.speaker,
-            role=spec.role,
+            role=role,
             text="\n".join(texts),
             pieces=tuple(pieces),
             annotations=tuple(annotations),
             time=spec.time,
             is_note=spec.note,
+            interjection=spec.interjection,
         )

@@ -58,7 +58,7 @@ from .common import ReadOptions, decode, normalise_label, split_lines
 _THERAPIST_ROLES = frozenset(
     "therapist clinician counselor counsellor investigator interviewer".split()
 )
-_CLIENT_ROLES = frozenset("client patient target_child".split())
+_CLIENT_ROLES = frozenset("client patient participant interviewee respondent target_child".split())
 
 # Standard CHAT dependent tiers (plus %x... user tiers): skipped without a word.
 _DEPENDENT_TIERS = frozenset(
@@ -346,9 +346,10 @@ def _declare(people: dict[str, _Participant], b: TranscriptBuilder, options: Rea
             by_option[normalise_label(n)] = role  # type: ignore[assignment]
     listing: dict[str, dict[str, str | None]] = {}
     for p in people.values():
-        role = by_option.get(normalise_label(p.code)) or _role_of_word(p.role_word or p.id_role_word)
+        given = by_option.get(normalise_label(p.code))
+        role = given or _role_of_word(p.role_word or p.id_role_word)
         if role != "unknown":
-            b.declare(role, [p.label])
+            b.declare(role, [p.label], "cli" if given else "declared")
         listing[p.code] = {"name": p.label if p.name else None, "role": p.role_word or p.id_role_word}
     b.meta["participants"] = listing
 
@@ -371,8 +372,8 @@ def read(data: bytes, path: str, options: ReadOptions) -> list[Transcript]:
             first_main,
             "no @Participants header: roles come from @ID lines only"
             if people
-            else "no @Participants header: speakers are labelled by their CHAT codes and have no role; "
-            "map them with --therapist/--client",
+            else "no @Participants header: speakers are labelled by their CHAT codes; roles come from the "
+            "codes (THE, INV, CLI, PAR, PAT) or the conversation; map them with --therapist/--client",
         )
     _declare(people, b, options)
     b.apply_options()

@@ -22,53 +22,87 @@ _TITLES = frozenset("dr dr. mr mr. mrs mrs. ms ms. miss prof prof. mx mx.".split
 
 @dataclass(frozen=True)
 class ReadOptions:
-    """How to read: extra role names, segmentation, format and column choices."""
+    """How to read: role names, segmentation, format and column choices."""
 
     therapist: tuple[str, ...] = ()
     client: tuple[str, ...] = ()
     segment_by: str = "turns:20"
     input_format: str | None = None  # None: by extension, then by sniffing the content
     columns: tuple[tuple[str, str], ...] = ()  # for tables: (field, column name)
-    guess_roles: bool = False
+    infer_roles: bool = True  # give speakers with no role one from the conversation (focusshift.roles)
 
 
 def normalise_label(label: str) -> str:
     return " ".join(label.replace("\u2019", "'").split()).casefold()
 
 
+_SOURCE_RANK = {"cli": 3, "declared": 2, "label": 1, "inferred": 0}
+
+
 @dataclass
 class RoleMap:
-    """Speaker label -> role, from the built-in aliases, the header and the command line."""
+    """Speaker label -> role: the user's and the file's names, then the label vocabulary.
+
+    Names added later by inference count for annotation attribution ("[Maya
+    wipes her eyes]") once roles are resolved.
+    """
 
     names: dict[str, Role] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    evidence: dict[str, str] = field(default_factory=dict)
 
-    def add(self, label: str, role: Role) -> None:
-        self.names[normalise_label(label)] = role
+    def add(self, label: str, role: Role, source: str = "declared", evidence: str = "") -> None:
+        """Record a role; a weaker source never overrides a stronger one (cli > declared > ...)."""
+        key = normalise_label(label)
+        old = self.sources.get(key)
+        if old is not None and _SOURCE_RANK[old] > _SOURCE_RANK[source]:
+            return
+        self.names[key] = role
+        self.sources[key] = source
+        self.evidence[key] = evidence
+
+    def given(self, label: str) -> tuple[Role, str, str] | None:
+        """(role, source, evidence) when the user or the file gave this label a role."""
+        key = normalise_label(label)
+        if key not in self.names:
+            return None
+        return self.names[key], self.sources[key], self.evidence[key]
 
     def role_of(self, label: str) -> Role:
         key = normalise_label(label)
         if key in self.names:
             return self.names[key]
-        if key in THERAPIST_ALIASES:
-            return "therapist"
-        if key in CLIENT_ALIASES:
-            return "client"
-        return "unknown"
+        from ..roles import label_role
+
+        found = label_role(label)
+        return found[0] if found else "unknown"
 
     def is_known(self, label: str) -> bool:
-        key = normalise_label(label)
-        return key in self.names or key in THERAPIST_ALIASES or key in CLIENT_ALIASES
+        """A label with a role from the user, the file or the vocabulary ('T', 'Client 2')."""
+        if normalise_label(label) in self.names:
+            return True
+        from ..roles import label_role
+
+        found = label_role(label)
+        return found is not None and found[0] != "unknown"
 
     def name_words(self, role: Role) -> set[str]:
-        """Words that name a party of this role in free text (surnames, first names)."""
-        words: set[str] = set()
+        """Words that name a party of this role in free text (surnames, first names).
+
+        A word shared by names of both roles ("Speaker" in "Speaker 1" and
+        "Speaker 2", a shared surname) names neither; full names still do.
+        """
+        return self._name_words()[role]
+
+    def _name_words(self) -> dict[str, set[str]]:
+        words: dict[str, set[str]] = {"therapist": set(), "client": set(), "unknown": set()}
+        full: dict[str, set[str]] = {"therapist": set(), "client": set(), "unknown": set()}
         for name, r in self.names.items():
-            if r != role:
-                continue
             parts = [p for p in re.split(r"[\s]+", name) if p]
-            words.update(p.strip(".") for p in parts if p not in _TITLES and len(p.strip(".")) > 1)
-            words.add(name)
-        return words
+            words[r].update(p.strip(".") for p in parts if p not in _TITLES and len(p.strip(".")) > 1)
+            full[r].add(name)
+        shared = words["therapist"] & words["client"]
+        return {r: (words[r] - shared) | full[r] for r in words}
 
 
 def decode(data: bytes, path: str) -> str:

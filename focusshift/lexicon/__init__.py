@@ -19,6 +19,7 @@ from ..model import CATEGORIES, THERAPIST_REPAIR
 MARKER_FILES = ("therapist_emotion.jsonl", "client_caretaking.jsonl", "repair.jsonl")
 CONTEXT_FILE = "context.jsonl"
 TERMS_FILE = "terms.json"
+ROLES_FILE = "roles.json"  # label vocabulary and role-inference cues (focusshift.roles)
 
 MARKER_LABELS = (*CATEGORIES, THERAPIST_REPAIR)
 ROLES = ("therapist", "client")

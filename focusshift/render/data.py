@@ -11,8 +11,40 @@ SCHEMA = "focusshift.analysis/1"
 COUNT_KEYS = (*CATEGORIES, THERAPIST_REPAIR)
 
 
-def _r(x: float, nd: int = 2) -> float:
-    return round(x + 0.0, nd)
+def _r(x: float | None, nd: int = 2) -> float | None:
+    return None if x is None else round(x + 0.0, nd)
+
+
+def not_assessed(reason: str | None) -> str:
+    """What stands where a score would be, for a session that could not be scored."""
+    return f"not assessed: {reason or 'roles unknown'}"
+
+
+def anonymous_labels(analysis: Analysis) -> dict[str, str]:
+    """Speaker label -> 'therapist 1', 'client 2', 'unknown 1': names out of de-identified output."""
+    seen: dict[str, int] = {}
+    out: dict[str, str] = {}
+    for sp in analysis.transcript.speakers:
+        seen[sp.role] = seen.get(sp.role, 0) + 1
+        out[sp.label] = f"{sp.role} {seen[sp.role]}"
+    return out
+
+
+def speakers_to_list(analysis: Analysis, *, text: bool = True) -> list[dict[str, Any]]:
+    """Each speaker with role, role_source, confidence (inferred only) and why."""
+    anon = None if text else anonymous_labels(analysis)
+    return [
+        {
+            "label": sp.label if anon is None else anon[sp.label],
+            "role": sp.role,
+            "role_source": sp.role_source,
+            "confidence": sp.confidence,
+            "evidence": sp.evidence if anon is None else None,
+            "turns": sp.turns,
+            "first_line": sp.first_line,
+        }
+        for sp in analysis.transcript.speakers
+    ]
 
 
 def analysis_to_dict(analysis: Analysis, *, text: bool = True) -> dict[str, Any]:
@@ -73,12 +105,16 @@ def analysis_to_dict(analysis: Analysis, *, text: bool = True) -> dict[str, Any]
     ]
     totals = {k: sum(1 for e in analysis.events if e.category == k) for k in COUNT_KEYS}
     speaking = [x for x in t.turns if not x.is_note]
-    lowest = min(analysis.segments, key=lambda s: (s.score, s.segment.index), default=None)
+    scored = [s for s in analysis.segments if s.score is not None]
+    lowest = min(scored, key=lambda s: (s.score, s.segment.index), default=None)
     return {
         "schema": SCHEMA,
         "path": t.path,
         "format": t.format,
         "meta": dict(t.meta),
+        "speakers": speakers_to_list(analysis, text=text),
+        "assessable": analysis.assessable,
+        "reason": analysis.reason,
         "segments": segments,
         "events": events,
         "shifts": shifts,
@@ -107,6 +143,9 @@ def failure_to_dict(failure: Failure) -> dict[str, Any]:
         "path": failure.path,
         "format": None,
         "meta": {},
+        "speakers": [],
+        "assessable": False,
+        "reason": failure.message,
         "segments": [],
         "events": [],
         "shifts": [],
@@ -134,12 +173,20 @@ CSV_COLUMNS = (
     "words_unknown",
     "session_score",
     "focus_shifts",
+    "assessable",
+    "therapist",
+    "client",
+    "roles_inferred",
 )
 
 
-def csv_rows(analysis: Analysis) -> list[list[object]]:
+def csv_rows(analysis: Analysis, *, text: bool = True) -> list[list[object]]:
     """One row per segment, columns as CSV_COLUMNS."""
-    d = analysis_to_dict(analysis)
+    d = analysis_to_dict(analysis, text=text)
+    missing = not_assessed(d["reason"])
+    by_role = {r: "; ".join(sp["label"] for sp in d["speakers"] if sp["role"] == r) for r in ("therapist", "client")}
+    inferred = "; ".join(f"{sp['label']}={sp['role']} ({sp['confidence']:.2f})"
+                         for sp in d["speakers"] if sp["role_source"] == "inferred")
     rows = []
     for s in d["segments"]:
         rows.append(
@@ -149,7 +196,7 @@ def csv_rows(analysis: Analysis) -> list[list[object]]:
                 s["title"] or "",
                 s["start_line"],
                 s["end_line"],
-                s["score"],
+                missing if s["score"] is None else s["score"],
                 s["units"],
                 s["load"],
                 *(s["counts"][k] for k in COUNT_KEYS),
@@ -159,8 +206,12 @@ def csv_rows(analysis: Analysis) -> list[list[object]]:
                 s["words"]["therapist"],
                 s["words"]["client"],
                 s["words"]["unknown"],
-                d["summary"]["score"],
+                missing if d["summary"]["score"] is None else d["summary"]["score"],
                 d["summary"]["focus_shifts"],
+                "true" if d["assessable"] else "false",
+                by_role["therapist"],
+                by_role["client"],
+                inferred,
             ]
         )
     return rows

@@ -19,10 +19,12 @@ from ..model import Analysis
 class Outcome:
     path: str
     failure: tuple[int | None, str] | None  # (line, message) of a file that could not be read
-    scores: tuple[float, ...]  # segment scores, for --fail-under
+    scores: tuple[float | None, ...]  # segment scores, for --fail-under (None: not assessed)
     warnings: tuple[tuple[int | None, str], ...]
     words: int
     payload: Any  # json/jsonl: the JSON text; csv/tsv: rows; table: the Analysis
+    assessable: bool = True
+    reason: str | None = None
 
 
 def shape(result: Analysis | Failure, fmt: str = "table", text: bool = True) -> Outcome:
@@ -37,7 +39,7 @@ def shape(result: Analysis | Failure, fmt: str = "table", text: bool = True) -> 
     if fmt in ("json", "jsonl"):
         payload = json.dumps(analysis_to_dict(result, text=text), ensure_ascii=False)
     elif fmt in ("csv", "tsv"):
-        payload = csv_rows(result)
+        payload = csv_rows(result, text=text)
     else:
         payload = result
     return Outcome(
@@ -47,4 +49,6 @@ def shape(result: Analysis | Failure, fmt: str = "table", text: bool = True) -> 
         tuple(t.warnings),
         sum(x.words for x in t.turns),
         payload,
+        result.assessable,
+        result.reason,
     )

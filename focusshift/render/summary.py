@@ -30,8 +30,19 @@ class CorpusSummary:
     _low_segments: list = field(default_factory=list)
     _n: int = 0
 
+    unassessed: int = 0
+    _unassessed_paths: list = field(default_factory=list)
+
     def add(self, a: Analysis) -> None:
         self.sessions += 1
+        if a.score is None:
+            # not assessed: counted and listed, never averaged in as if all were well
+            self.unassessed += 1
+            if len(self._unassessed_paths) < _KEEP:
+                self._unassessed_paths.append((a.transcript.path, a.reason))
+            for e in a.events:
+                self.subtypes[f"{e.category}/{e.subtype}"] += 1
+            return
         self.segments += len(a.segments)
         self.shifts += len(a.shifts)
         self.with_shifts += bool(a.shifts)
@@ -59,13 +70,22 @@ class CorpusSummary:
 
     def render(self, *, text: bool = True) -> Group:
         score = 100.0 * (1 - self.load / self.units) if self.units else 100.0
+        assessed = self.sessions - self.unassessed
         parts: list = [
             Text("corpus summary", style="bold"),
             Text(
-                f"  {self.sessions} sessions, {self.segments} segments, corpus score {score:.1f}; "
-                f"{self.with_shifts} session(s) with focus shifts ({self.shifts} shifts)"
+                f"  {self.sessions} sessions, {self.segments} segments, "
+                + (f"corpus score {score:.1f}" if assessed else "no session assessed")
+                + f"; {self.with_shifts} session(s) with focus shifts ({self.shifts} shifts)"
             ),
         ]
+        if self.unassessed:
+            parts.append(Text(f"  {self.unassessed} session(s) NOT ASSESSED (no therapist or no client found); "
+                              "not in the corpus score", style="bold red"))
+            for path, reason in self._unassessed_paths:
+                parts.append(Text(f"    {path}: {reason}", style="red"))
+            if self.unassessed > len(self._unassessed_paths):
+                parts.append(Text(f"    ... and {self.unassessed - len(self._unassessed_paths)} more", style="red"))
         low = Table(title="lowest-scoring sessions", title_justify="left", show_edge=False, header_style="bold")
         low.add_column("score", justify="right")
         low.add_column("session", overflow="fold")

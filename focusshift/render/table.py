@@ -40,11 +40,19 @@ def render_analysis(analysis: Analysis, *, explain: bool = False, text: bool = T
     title = t.meta.get("title")
     head = Text()
     head.append(t.path, style="bold")
-    head.append("  session score ")
-    head.append(f"{analysis.score:.1f}", style=f"bold {score_style(analysis.score)}")
+    if analysis.score is None:
+        head.append("  ")
+        head.append(f"NOT ASSESSED: {analysis.reason}", style="bold red")
+    else:
+        head.append("  session score ")
+        head.append(f"{analysis.score:.1f}", style=f"bold {score_style(analysis.score)}")
     head.append(f"  focus shifts {len(analysis.shifts)}")
-    if title:
+    if title and text:
         head.append(f"\n{title}", style="dim")
+    roles_line = _roles_line(analysis, text)
+    if roles_line is not None:
+        head.append("\n")
+        head.append_text(roles_line)
 
     table = Table(show_header=True, header_style="bold", show_edge=False, pad_edge=False, expand=False)
     table.add_column("#", justify="right")
@@ -60,13 +68,17 @@ def render_analysis(analysis: Analysis, *, explain: bool = False, text: bool = T
         by_segment.setdefault(e.segment, []).append(e)
     for s in analysis.segments:
         seg = s.segment
-        style = score_style(s.score)
+        if s.score is None:
+            score_cell, bar_cell = Text("not assessed", style="bold red"), Text("?" * _BAR_WIDTH, style="red")
+        else:
+            style = score_style(s.score)
+            score_cell, bar_cell = Text(f"{s.score:.1f}", style=style), Text(bar(s.score), style=style)
         table.add_row(
             str(seg.index),
-            _segment_name(seg.title, seg.index, seg.start_line, seg.end_line),
+            _segment_name(seg.title if text else None, seg.index, seg.start_line, seg.end_line),
             f"{seg.start_line}-{seg.end_line}",
-            Text(f"{s.score:.1f}", style=style),
-            Text(bar(s.score), style=style),
+            score_cell,
+            bar_cell,
             str(s.counts.get(THERAPIST_EMOTION, 0)),
             str(s.counts.get(CLIENT_CARETAKING, 0)),
             str(sum(s.turns_by_role.values())),
@@ -98,8 +110,10 @@ def _evidence(analysis: Analysis, by_segment: dict[int, list], text: bool) -> Gr
         if not events:
             continue
         seg = s.segment
+        how = ("not assessed" if s.score is None
+               else f"score {s.score:.1f} = 100 x (1 - load {s.load:.2f} / {s.units} units)")
         rows.append(Text(f"  segment {seg.index} ({_segment_name(seg.title, seg.index, seg.start_line, seg.end_line)}): "
-                         f"score {s.score:.1f} = 100 x (1 - load {s.load:.2f} / {s.units} units)", style="bold"))
+                         f"{how}", style="bold"))
         for e in events:
             line = Text("    ")
             line.append(f"line {e.line:<5}", style="bold")
@@ -118,6 +132,31 @@ def _evidence(analysis: Analysis, by_segment: dict[int, list], text: bool) -> Gr
     if not rows:
         rows.append(Text("  no evidence: no therapist emotion or client caretaking found", style="dim"))
     return Group(*rows)
+
+
+def _roles_line(analysis: Analysis, text: bool) -> Text | None:
+    """Who is who, shown when a role was inferred or is missing: the score depends on it."""
+    speakers = analysis.transcript.speakers
+    if not speakers or all(sp.role_source in ("cli", "declared", "label") and sp.role != "unknown"
+                           for sp in speakers):
+        return None
+    line = Text("  roles: ", style="dim")
+    anon: dict[str, str] = {}
+    if not text:
+        from .data import anonymous_labels
+
+        anon = anonymous_labels(analysis)
+    for i, sp in enumerate(speakers):
+        if i:
+            line.append(", ", style="dim")
+        name = anon.get(sp.label, sp.label)
+        if sp.role_source == "inferred":
+            line.append(f"{name} = {sp.role} (inferred, {sp.confidence:.2f})", style="yellow")
+        elif sp.role == "unknown":
+            line.append(f"{name} = unknown", style="red")
+        else:
+            line.append(f"{name} = {sp.role} ({sp.role_source})", style="dim")
+    return line
 
 
 def make_console(file, *, color: bool | None = None) -> Console:
