@@ -26,7 +26,7 @@ EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
 
 FORMATS = ("table", "json", "jsonl", "csv", "tsv")
-INPUT_FORMATS = ("native", "vtt", "srt", "chat", "service", "csv", "tsv", "json", "jsonl", "docx")
+INPUT_FORMATS = ("native", "vtt", "srt", "chat", "service", "meet", "whisper", "csv", "tsv", "json", "jsonl", "docx")
 TABLE_FIELDS = ("speaker", "text", "transcript", "time", "segment", "role")
 
 
@@ -462,9 +462,11 @@ def validate(paths, fmt, therapist, client, segment_by, config_path, lexicon_fil
              input_format, glob, columns, role_specs, infer_roles) -> None:
     """Parse transcripts without analyzing them: check format, speakers and roles.
 
-    For each file: the format detected, each speaker with its role and number
-    of turns, the segments, and every warning with its line. Exit 2 when a file
-    cannot be read.
+    For each file: the format detected, each speaker with its role, where the
+    role came from (cli, declared, label, inferred with its confidence and
+    evidence) and number of turns, whether the session can be assessed, the
+    segments, and every warning with its line. Check the roles here before
+    trusting a score. Exit 2 when a file cannot be read.
 
     \b
     Examples:
@@ -493,18 +495,16 @@ def validate(paths, fmt, therapist, client, segment_by, config_path, lexicon_fil
         except FocusshiftError as exc:
             raise FocusshiftUsageError(str(exc)) from None
         for t in transcripts:
-            speakers: dict[str, dict] = {}
-            for turn in t.turns:
-                if turn.is_note:
-                    continue
-                sp = speakers.setdefault(turn.speaker or "", {"speaker": turn.speaker, "role": turn.role,
-                                                              "turns": 0, "first_line": turn.line})
-                sp["turns"] += 1
+            speakers = [{"speaker": sp.label, "label": sp.label, "role": sp.role, "role_source": sp.role_source,
+                         "confidence": sp.confidence, "evidence": sp.evidence, "turns": sp.turns,
+                         "first_line": sp.first_line} for sp in t.speakers]
             docs.append({
                 "path": t.path,
                 "format": t.format,
                 "meta": t.meta,
-                "speakers": list(speakers.values()),
+                "speakers": speakers,
+                "assessable": t.assessable,
+                "reason": t.unassessed_reason,
                 "turns": sum(1 for x in t.turns if not x.is_note),
                 "scene_notes": sum(1 for x in t.turns if x.is_note),
                 "annotations": sum(len(x.annotations) for x in t.turns),
@@ -524,11 +524,26 @@ def validate(paths, fmt, therapist, client, segment_by, config_path, lexicon_fil
                        f"{d['scene_notes']} scene note(s), {d['annotations']} annotation(s)"
                        + (", timestamps" if d["timestamps"] else ""))
             for sp in d["speakers"]:
-                click.echo(f"  {sp['speaker']}: {sp['role']} ({sp['turns']} turns, first on line {sp['first_line']})")
+                click.echo(f"  {sp['label']}: {sp['role']} ({_role_why(sp)}{sp['turns']} turns, "
+                           f"first on line {sp['first_line']})")
+            if not d["assessable"]:
+                click.echo(f"  NOT ASSESSED: {d['reason']}")
             for w in d["warnings"]:
                 where = f"line {w['line']}: " if w["line"] else ""
                 click.echo(f"  warning: {where}{w['message']}")
     sys.exit(report.return_code)
+
+
+def _role_why(sp: dict[str, Any]) -> str:
+    """'inferred 0.93: why; ' — where a speaker's role came from, for validate's listing."""
+    source, evidence = sp["role_source"], sp["evidence"]
+    if source is None:
+        return f"no role: {evidence}; " if evidence else "no role; "
+    if source == "inferred":
+        return f"inferred {sp['confidence']:.2f}: {evidence}; "
+    if source in ("cli", "declared") and evidence in ("declared in the file", "given on the command line or in the config"):
+        return f"{source}; "
+    return f"{source}: {evidence}; "
 
 
 @cli.group()

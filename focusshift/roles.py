@@ -249,7 +249,10 @@ _DESCRIBE = {
 }
 
 
-def explain(a: dict[str, float], b: dict[str, float], weights: dict[str, float] | None = None, top: int = 3) -> str:
+def explain(
+    a: dict[str, float], b: dict[str, float], name_a: str, name_b: str,
+    weights: dict[str, float] | None = None, top: int = 3,
+) -> str:
     """The cues that most set speaker a apart from speaker b as the therapist, in words."""
     w = role_data().weights if weights is None else weights
     parts = []
@@ -261,15 +264,14 @@ def explain(a: dict[str, float], b: dict[str, float], weights: dict[str, float] 
     out = []
     for _, k in parts[:top]:
         if k in ("first", "last", "pronoun_balance"):
-            out.append(_DESCRIBE[k])
+            out.append(f"{name_a!r} {_DESCRIBE[k]}")
         elif k == "word_share":
-            out.append(f"speaks for less of the session ({a[k]:.0%} of the words)")
-        elif w.get(k, 0.0) < 0:
-            # a negative cue: the other speaker has more of it
-            out.append(f"the other speaker {_DESCRIBE[k]} more ({b[k]:.0%} of turns vs {a[k]:.0%})")
+            out.append(f"{name_b!r} speaks for more of the session ({b[k]:.0%} of the words)")
+        elif w.get(k, 0.0) < 0:  # a client cue: the other speaker has more of it
+            out.append(f"{name_b!r} {_DESCRIBE[k]} ({b[k]:.0%} of turns vs {a[k]:.0%})")
         else:
-            out.append(f"{_DESCRIBE[k]} ({a[k]:.0%} of turns vs {b[k]:.0%})")
-    return "; ".join(out) if out else "no cue stands out"
+            out.append(f"{name_a!r} {_DESCRIBE[k]} ({a[k]:.0%} of turns vs {b[k]:.0%})")
+    return "; ".join(out) if out else f"no single cue sets {name_a!r} apart from {name_b!r}"
 
 
 # --------------------------------------------------------------------------- resolution
@@ -343,7 +345,7 @@ def resolve(
             label=s,
             role=role[s],
             role_source=source[s],
-            confidence=None if conf[s] is None else round(conf[s], 2),
+            confidence=None if conf[s] is None else min(0.99, round(conf[s], 2)),  # never "certain"
             evidence=why[s],
             turns=turns[s],
             first_line=first_lines.get(s),
@@ -416,7 +418,7 @@ def _infer(
         against = high_c if r == "therapist" else low_t
         role[s], source[s], conf[s] = r, INFERRED, p
         t, c = (s, against) if r == "therapist" else (against, s)
-        why[s] = f"{t!r} {explain(values[t], values[c], w)}, compared with {c!r}"
+        why[s] = explain(values[t], values[c], t, c, w)
 
 
 def assessability(speakers: Iterable[Speaker]) -> tuple[bool, str | None]:

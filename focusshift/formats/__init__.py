@@ -43,11 +43,13 @@ FORMATS: dict[str, Format] = {
         Format("vtt", "vtt", (".vtt",), "WebVTT captions (Zoom, Teams)"),
         Format("srt", "srt", (".srt",), "SubRip captions"),
         Format("chat", "chat", (".cha",), "TalkBank CHAT"),
+        Format("whisper", "whisper", (), "speech-to-text JSON with segments (WhisperX, faster-whisper)"),
         Format("docx", "docx", (".docx",), "Word document, paragraphs read as native lines"),
         Format("csv", "table", (".csv",), "one utterance per row"),
         Format("tsv", "table", (".tsv", ".tab"), "one utterance per row, tab-separated"),
         Format("jsonl", "table", (".jsonl", ".ndjson"), "one utterance per JSON line"),
         Format("json", "table", (".json",), "a JSON array of utterances"),
+        Format("meet", "meet", (), "Google Meet transcript (downloaded as text)"),
         Format("service", "service", (), "transcription-service text (Otter, Rev)"),
         Format("native", "native", (".txt", ".text"), "focusshift's own text format"),
     )
@@ -76,6 +78,8 @@ def detect_format(path: str, data: bytes, requested: str | None = None) -> str:
         return requested
     suffix = Path(path).suffix.lower() if path != "-" else ""
     by_suffix = next((f.name for f in FORMATS.values() if suffix in f.suffixes), None)
+    if by_suffix == "json" and data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+        return "whisper"  # a .json object (not an array): speech-to-text segments
     if by_suffix not in (None, "native"):
         return by_suffix
     if data[:2] == b"PK":

@@ -183,7 +183,9 @@ class TranscriptBuilder:
             key = normalise_label(spec.speaker)
             label = display.setdefault(key, spec.speaker)
             order.append(label)
-            texts.setdefault(label, []).append(" ".join(p[2] for p in spec.parts))
+            texts.setdefault(label, [])
+            if not spec.interjection:  # a backchannel ("Mm.") says little about who runs the session
+                texts[label].append(" ".join(p[2] for p in spec.parts))
             first_lines.setdefault(label, spec.parts[0][0])
         fixed = {}
         for key, label in display.items():

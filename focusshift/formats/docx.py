@@ -12,6 +12,10 @@ paragraph when the document has no tables. Columns are positions in the
 paragraph's text. A soft line break inside a paragraph (Shift+Enter) becomes a
 space, so one paragraph always stays one line and columns still hold.
 
+Word headings (paragraph styles "Heading 1" to "Heading 9", "Title",
+"Subtitle") open segments, as ``## `` lines do in a text transcript; the
+segment's title is the heading's text.
+
 Tables: a two-column table is read as (speaker, text), each row as the line
 ``speaker: text``; a row with an empty speaker cell continues the previous
 turn; a first row like "Speaker | Text" is a header row and is skipped. Columns
@@ -97,7 +101,7 @@ def _blocks_as_lines(data: bytes, path: str) -> tuple[list[str], list[tuple[int 
             if isinstance(block, Table):
                 lines.extend(_table_lines(block, len(lines) + 1, warnings))
             else:
-                lines.append(_one_line(block.text))
+                lines.append(_paragraph_line(block))
     except Exception as exc:  # python-docx and lxml raise many kinds: report, never a traceback
         raise TranscriptError(
             path,
@@ -105,6 +109,19 @@ def _blocks_as_lines(data: bytes, path: str) -> tuple[list[str], list[tuple[int 
             f"not a readable Word document: {_why(exc)}; open it in Word and save it again as .docx",
         ) from None
     return lines, warnings
+
+
+def _paragraph_line(paragraph) -> str:
+    """A paragraph as a native line; Word headings (style "Heading 1".."Heading 9", "Title") open segments."""
+    text = _one_line(paragraph.text)
+    try:
+        style = (paragraph.style.name or "") if paragraph.style is not None else ""
+    except Exception:  # a style part python-docx cannot resolve: read the text as it is
+        style = ""
+    heading = style.casefold().startswith("heading") or style.casefold() in ("title", "subtitle")
+    if heading and text.strip() and not text.lstrip().startswith("##"):
+        return "## " + text.strip()
+    return text
 
 
 def _why(exc: Exception) -> str:
@@ -125,7 +142,12 @@ def _why(exc: Exception) -> str:
 def read(data: bytes, path: str, options: ReadOptions) -> list[Transcript]:
     """One Transcript; the paragraphs are read as the lines of a native transcript."""
     lines, warnings = _blocks_as_lines(data, path)
-    transcript = read_native("\n".join(lines), path, options)
+    from .meet import looks_like_meet, read_lines
+
+    if looks_like_meet(lines):  # a Google Meet transcript downloaded as .docx
+        transcript = read_lines(lines, path, options, "docx")
+    else:
+        transcript = read_native("\n".join(lines), path, options)
     merged = sorted(
         [*warnings, *transcript.warnings],
         key=lambda w: (w[0] is None, w[0] or 0),

@@ -32,7 +32,7 @@ DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
                    "conversation", "dialogue_id", "dialog_id", "file", "filename", "recording"),
     "time": ("timestamp", "time", "start", "start_time", "begin", "start_seconds", "offset"),
     "segment": ("segment", "section", "part", "phase"),
-    "role": ("role", "speaker_role", "speaker_type"),
+    "role": ("role", "speaker_role", "speaker_type", "type", "interlocutor_role"),
 }
 
 

@@ -55,7 +55,7 @@ from ..errors import TranscriptError
 from ..model import Transcript
 from .builder import TranscriptBuilder
 from .common import ReadOptions, decode, normalise_label, split_lines
-from .native import _LABEL, _plausible_name
+from .native import _BRACKET_LABEL, _LABEL, _plausible_name
 
 FORMAT = "vtt"
 
@@ -238,7 +238,10 @@ class CueText:
         self.spoken = False
 
     def label(self, text: str) -> tuple[str, int] | None:
-        """Zoom's 'Name: text': (name, offset of the text) when the label is a speaker."""
+        """Zoom's 'Name: text' or WhisperX's '[SPEAKER_00]: text': (name, offset of the text)."""
+        m = _BRACKET_LABEL.match(text)
+        if m and (_plausible_name(m.group("label").strip()) or self.b.roles.is_known(m.group("label"))):
+            return m.group("label").strip(), m.start("text")
         m = _LABEL.match(text)
         if not m:
             return None
