@@ -207,7 +207,7 @@ def evaluate(
         gold_segments = {s.get("heading_line"): s for s in entry.get("segments", [])}
         for s in result.segments:
             g = gold_segments.get(s.segment.heading_line)
-            if g is not None and s.segment.heading_line is not None:
+            if g is not None and s.segment.heading_line is not None and s.score is not None:
                 ev.level_scores.setdefault(g["level"], []).append(s.score)
     return ev
 

@@ -40,6 +40,27 @@ def own_material(turn: Turn, min_words: int) -> bool:
     return turn.words >= min_words and bool(_SELF.search(turn.spoken.replace("\u2019", "'")))
 
 
+def exchange_positions(turns: Sequence[Turn]) -> dict[int, int]:
+    """Each turn's place in the conversation, counted in changes of speaker.
+
+    Consecutive turns of one speaker (two lines of one label, caption cues a
+    reader could not merge) share a place, as do scene notes and interjections
+    with the turn they sit in: windows ("within 3 turns") count exchanges, so
+    the same dialogue gives the same result however a tool split it into lines.
+    """
+    pos: dict[int, int] = {}
+    k = -1
+    last: str | None = None
+    for t in turns:
+        if not t.is_note and not t.interjection:
+            key = " ".join((t.speaker or "").split()).casefold()
+            if key != last:
+                k += 1
+                last = key
+        pos[t.index] = max(k, 0)
+    return pos
+
+
 def find_shifts(
     turns: Sequence[Turn],
     events: Iterable[Event],
@@ -53,18 +74,20 @@ def find_shifts(
     `config.shift_max_turns` speaking turns after it), it ends there and its
     recovery is None.
     """
-    speaking = [t for t in turns if not t.is_note]
+    speaking = [t for t in turns if not t.is_note and not t.interjection]
     seg_end: dict[int, int] = {}  # speaking position -> first position after its segment
     for seg in segments:
         ps = [pos for pos, t in enumerate(speaking) if t.index in set(seg.turns)]
         for pos in ps:
             seg_end[pos] = ps[-1] + 1
-    pos_of: dict[int, int] = {}
+    pos_of: dict[int, int] = {}  # position among speaking turns (recovery and episode spans)
     k = -1
     for t in turns:
-        if not t.is_note:
+        if not t.is_note and not t.interjection:
             k += 1
         pos_of[t.index] = max(k, 0)
+    # The window counts exchanges (changes of speaker), as detection's windows do.
+    exchange = exchange_positions(turns)
     evs = sorted(events, key=lambda e: (pos_of.get(e.turn, 0), e.line, e.span[0]))
     care_turns = {e.turn for e in evs if e.category == CLIENT_CARETAKING}
     shifts: list[Shift] = []
@@ -76,13 +99,13 @@ def find_shifts(
             i += 1
             continue
         start = e
-        anchor = pos_of[e.turn]
+        anchor = exchange[e.turn]
         care: list[Event] = []
         repaired = False
         j = i + 1
         while j < len(evs):
             f = evs[j]
-            p = pos_of[f.turn]
+            p = exchange[f.turn]
             if p - anchor > window:
                 break
             if f.category == THERAPIST_EMOTION:

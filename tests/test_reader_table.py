@@ -144,7 +144,7 @@ def test_validate_command(tmp_path):
     r = CliRunner().invoke(cli, ["validate", str(TABLE / "sessions.csv")])
     assert r.exit_code == 0
     assert "sessions.csv#s1: csv, 5 turns, 1 segment(s)" in r.output
-    assert "Dr. Lee: therapist (2 turns, first on line 2)" in r.output
+    assert "Dr. Lee: therapist (declared; 2 turns, first on line 2)" in r.output
     assert "warning: line 7: row with an empty text; skipped" in r.output
     bad = tmp_path / "bad.txt"
     bad.write_text("nothing here that looks like a turn\n")

@@ -197,7 +197,7 @@ def test_report_contents(sample_html, analyzer):
     assert [r["data-segment"] for r in red] == ["2"]
     # the segment table
     table = page.by_id["segments"]
-    assert "The morning of 14 March" in table and "65.9" in table and "100.0" in table
+    assert "The morning of 14 March" in table and "62.3" in table and "100.0" in table
     # every event's exact words are wrapped, with its details on hover
     marks = page.all("mark", "ev")
     assert marks
@@ -506,3 +506,62 @@ def test_browser_index_links_and_no_text(chromium, runner, tmp_path):
     report = chromium.open(target, expression=PROBE)
     assert report.errors == [] and report.value["columns"] >= 1 and report.value["marks"] == 0
     assert report.value["dots"] >= 1  # events still on the chart without their words
+
+
+# --------------------------------------------------------------------------- roles and "not assessed"
+
+NAMES_ONLY = """\
+Maya: Hi Sam, come in. How have you been since last week?
+Sam: Not great. My mum's back in hospital and I haven't slept.
+Maya: [voice breaks] I'm sorry. That sounds exhausting. What happened?
+Sam: Oh, are you okay? I didn't mean to upset you.
+Maya: So you're carrying a lot of it on your own.
+Sam: Yeah. My brother never calls. I feel so angry with him.
+"""
+ONE_SPEAKER = "Sam: I went to the funeral on Friday and I still can't stop thinking about it.\nSam: It was hard.\n"
+
+
+def test_inferred_roles_are_shown_at_the_top_next_to_the_score(runner, tmp_path):
+    f = tmp_path / "names.txt"
+    f.write_text(NAMES_ONLY)
+    out = tmp_path / "names.html"
+    assert invoke(runner, [str(f), "-o", str(out)]).exit_code == EXIT_OK
+    source = out.read_text(encoding="utf-8")
+    page = assert_self_contained(source)
+    roles = page.by_id["roles"]
+    assert "Maya" in roles and "therapist" in roles and "inferred, confidence 0." in roles
+    assert "pin them with --therapist/--client" in roles
+    # at the top: before the timeline
+    assert source.index('id="roles"') < source.index('id="timeline"')
+    # --no-text: no names in the roles block
+    out2 = tmp_path / "anon.html"
+    assert invoke(runner, [str(f), "-o", str(out2), "--no-text"]).exit_code == EXIT_OK
+    anon = Page(out2.read_text(encoding="utf-8")).by_id["roles"]
+    assert "Maya" not in anon and "therapist 1" in anon and "client 1" in anon
+
+
+def test_unassessed_session_is_never_shown_as_a_score(runner, tmp_path):
+    f = tmp_path / "one.txt"
+    f.write_text(ONE_SPEAKER)
+    out = tmp_path / "one.html"
+    assert invoke(runner, [str(f), "-o", str(out)]).exit_code == EXIT_OK
+    page = assert_self_contained(out.read_text(encoding="utf-8"))
+    assert "Not assessed: only one speaker ('Sam')" in page.by_id["not-assessed"]
+    assert "100.0" not in page.plain and "green band" not in page.plain
+    assert [c["class"] for c in page.all("div", "card") if "score" in c["class"].split()] == ["card score none"]
+    assert not page.all("rect", "seg-score") and page.all("rect", "not-assessed")
+
+
+def test_index_lists_unassessed_sessions_first_and_keeps_them_out_of_the_mean(runner, tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a_calm.txt").write_text(CALM)
+    (d / "b_one.txt").write_text(ONE_SPEAKER)
+    out = tmp_path / "out"
+    assert invoke(runner, [str(d), "-o", str(out)]).exit_code == EXIT_OK
+    index = (out / "index.html").read_text(encoding="utf-8")
+    page = Page(index)
+    names = [a.get("href") for a in page.all("a", "session")]
+    assert names[0].startswith("b_one")
+    assert "over 1 assessed session" in page.plain and "Not assessed" in page.plain
+    assert "not assessed: only one speaker" in page.plain

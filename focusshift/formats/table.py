@@ -197,7 +197,7 @@ def read(data: bytes, path: str, options: ReadOptions, kind: str = "csv") -> lis
         if "role" in cols and speaker:
             role = str(row.get(cols["role"], "") or "").strip().lower()
             mapped = b.roles.role_of(role) if role else "unknown"
-            if mapped != "unknown" and not b.roles.is_known(speaker):
+            if mapped != "unknown" and b.roles.given(speaker) is None:  # the file's role column declares
                 b.declare(mapped, [speaker])
         if "segment" in cols:
             seg = str(row.get(cols["segment"], "") or "").strip()
@@ -214,6 +214,9 @@ def read(data: bytes, path: str, options: ReadOptions, kind: str = "csv") -> lis
             column = 0
         time = _time(row.get(cols["time"])) if "time" in cols else None
         if not speaker:
+            if b.is_only_annotations(flat, start, column):
+                b.note(start, column, flat, time)  # "[She wipes her eyes]": a scene note, as in text
+                continue
             if not b.continuation(start, column, flat):
                 b.warn(start, "row with no speaker before any turn; skipped")
             else:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 from ..config import Config
 from ..lexicon import Lexicon, MarkerRule
+from ..scoring import exchange_positions
 from ..model import (
     CLIENT_CARETAKING,
     THERAPIST_EMOTION,
@@ -94,13 +95,7 @@ def clean_text(turn: Turn) -> tuple[str, list[int]]:
 
 
 def _positions(transcript: Transcript) -> dict[int, int]:
-    pos: dict[int, int] = {}
-    k = -1
-    for t in transcript.turns:
-        if not t.is_note:
-            k += 1
-        pos[t.index] = max(k, 0)
-    return pos
+    return exchange_positions(transcript.turns)
 
 
 def _run(jobs, nlp, lexicon: Lexicon, pos: dict[int, int]) -> list[_Candidate]:

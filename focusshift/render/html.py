@@ -38,17 +38,25 @@ def _e(value: object) -> str:
     return html.escape(_clean(value), quote=True)
 
 
-def _num(x: float) -> str:
-    return f"{x:.1f}"
+def _num(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.1f}"
 
 
 def _w(x: float) -> str:
     return f"{x:g}"
 
 
-def band(score: float) -> str:
-    """green / amber / red, with the terminal's thresholds (render.table.score_style)."""
+def band(score: float | None) -> str:
+    """green / amber / red, with the terminal's thresholds (render.table.score_style); none: not assessed."""
+    if score is None:
+        return "none"
     return {"green": "green", "yellow": "amber", "red": "red"}[score_style(score)]
+
+
+def _badge(score: float | None) -> str:
+    if score is None:
+        return '<span class="badge none">not assessed</span>'
+    return f'<span class="badge {band(score)}">{_num(score)}</span>'
 
 
 BAND_WORDS = {"green": "90 or above", "amber": "70 to 89.9", "red": "below 70"}
@@ -139,6 +147,21 @@ h3 { font-size: 15px; font-weight: 650; margin: 0; }
 .card.score.green { border-left-color: var(--green-fill); } .card.score.green .v { color: var(--green); }
 .card.score.amber { border-left-color: var(--amber-fill); } .card.score.amber .v { color: var(--amber); }
 .card.score.red { border-left-color: var(--red-fill); } .card.score.red .v { color: var(--red); }
+.card.score.none { border-left-color: var(--ink, #1f2933); border-style: dashed; border-left-style: solid; }
+.card.score.none .v { font-size: 20px; }
+.badge.none { background: #e4e7eb; color: #1f2933; border: 1px dashed #52606d; }
+.unassessed { border: 2px solid #1f2933; border-radius: 8px; padding: 12px 16px; margin: 16px 0 0; background: #fff8e1; }
+.unassessed strong { font-size: 16px; }
+.roles { margin: 14px 0 0; font-size: 14px; }
+.roles table { border-collapse: collapse; }
+.roles td, .roles th { padding: 2px 14px 2px 0; text-align: left; vertical-align: top; }
+.roles td:first-child { white-space: nowrap; }
+.roles th { color: var(--muted); font-weight: 500; }
+.roles .inferred { color: var(--amber, #8a5a00); font-weight: 600; }
+.roles .unknown { color: var(--red, #b42318); font-weight: 600; }
+.why { color: var(--muted); font-size: 13px; }
+svg .seg-score.none { fill: none; }
+svg .not-assessed { fill: #e4e7eb; stroke: #52606d; stroke-dasharray: 4 3; }
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 18px; margin: 0; font-size: 14px; }
 dl.meta dt { color: var(--muted); }
 dl.meta dd { margin: 0; word-break: break-word; }
@@ -310,6 +333,7 @@ def render_report(analysis: Analysis, *, text: bool = True, index_href: str | No
     parts.append(f"<h1>{_e(heading)}</h1>")
     parts.append(f'<p class="path mono">{_e(t.path)}</p>')
     parts.append(_cards(analysis))
+    parts.append(_roles(analysis, text))
     parts.append(_meta(analysis, text))
     parts.append(f'<div class="note" id="meaning">{MEANING}</div>')
     parts.append("</header>")
@@ -333,6 +357,50 @@ def render_report(analysis: Analysis, *, text: bool = True, index_href: str | No
     return _page(f"focusshift report \u2013 {heading}", "\n".join(p for p in parts if p))
 
 
+def _roles(a: Analysis, text: bool) -> str:
+    """Who is who, at the top: every score below depends on it."""
+    speakers = a.transcript.speakers
+    parts: list[str] = []
+    if not a.assessable:
+        parts.append(
+            f'<div class="unassessed" id="not-assessed"><strong>Not assessed: {_e(a.reason)}.</strong> '
+            "This session has no score. That is not the same as \u201call clear\u201d: focusshift could not "
+            "tell who the therapist and the client are, so it cannot say where the attention went. Give the "
+            "roles with <code>--therapist NAME</code> / <code>--client NAME</code> (or <code>--role "
+            "LABEL=ROLE</code>) and run it again.</div>"
+        )
+    if not speakers:
+        return "".join(parts)
+    anon: dict[str, str] = {}
+    if not text:
+        from .data import anonymous_labels
+
+        anon = anonymous_labels(a)
+    rows = []
+    for sp in speakers:
+        name = anon.get(sp.label, sp.label)
+        if sp.role_source == "inferred":
+            how = f'<span class="inferred">inferred, confidence {sp.confidence:.2f}</span>'
+        elif sp.role_source is None:
+            how = '<span class="unknown">unresolved</span>'
+        else:
+            how = _e({"cli": "given by the user", "declared": "declared in the file",
+                      "label": "from the label"}[sp.role_source])
+        why = f'<div class="why">{_e(sp.evidence)}</div>' if text and sp.evidence else ""
+        role = f'<span class="unknown">{_e(sp.role)}</span>' if sp.role == "unknown" else _e(sp.role)
+        rows.append(f"<tr><td>{_e(name)}</td><td>{role}</td><td>{how}{why}</td></tr>")
+    inferred = [sp for sp in speakers if sp.role_source == "inferred"]
+    note = ""
+    if inferred:
+        note = ('<p class="why">Roles marked inferred were read from the conversation (who asks, reflects, '
+                "runs the session). Check them; pin them with --therapist/--client if they are wrong.</p>")
+    parts.append(
+        '<div class="roles" id="roles"><table><thead><tr><th>speaker</th><th>role</th><th>from</th></tr></thead>'
+        f'<tbody>{"".join(rows)}</tbody></table>{note}</div>'
+    )
+    return "".join(parts)
+
+
 def _cards(a: Analysis) -> str:
     b = band(a.score)
     counts = {k: sum(1 for e in a.events if e.category == k) for k in (THERAPIST_EMOTION, CLIENT_CARETAKING, THERAPIST_REPAIR)}
@@ -344,10 +412,16 @@ def _cards(a: Analysis) -> str:
     else:
         shown = ", ".join("not in segment" if r is None else f"{r} turn{'s' if r != 1 else ''}" for r in recov)
         shift_note = f"recovery: {shown}"
-    lowest = min(a.segments, key=lambda s: (s.score, s.segment.index), default=None)
+    lowest = min((s for s in a.segments if s.score is not None), key=lambda s: (s.score, s.segment.index),
+                 default=None)
+    if a.score is None:
+        score_card = (f'<div class="card score none"><div class="k">Session score</div>'
+                      f'<div class="v">Not assessed</div><div class="s">{_e(a.reason)}</div></div>')
+    else:
+        score_card = (f'<div class="card score {b}"><div class="k">Session score</div><div class="v">{_num(a.score)}</div>'
+                      f'<div class="s">{b} band ({BAND_WORDS[b]}) \u00b7 load {a.load:.2f} of {a.units} units</div></div>')
     cards = [
-        f'<div class="card score {b}"><div class="k">Session score</div><div class="v">{_num(a.score)}</div>'
-        f'<div class="s">{b} band ({BAND_WORDS[b]}) \u00b7 load {a.load:.2f} of {a.units} units</div></div>',
+        score_card,
         f'<div class="card"><div class="k">Focus shifts</div><div class="v">{len(a.shifts)}</div>'
         f'<div class="s">{_e(shift_note)}</div></div>',
     ]
@@ -355,7 +429,7 @@ def _cards(a: Analysis) -> str:
         seg = lowest.segment
         cards.append(
             f'<div class="card"><div class="k">Lowest segment</div><div class="v">'
-            f'<span class="badge {band(lowest.score)}">{_num(lowest.score)}</span></div>'
+            f'{_badge(lowest.score)}</div>'
             f'<div class="s"><a href="#seg-{seg.index}">{seg.index}. '
             f"{_e(_segment_name(seg.title, seg.start_line, seg.end_line))}</a></div></div>"
         )
@@ -388,15 +462,6 @@ def _meta(a: Analysis, text: bool) -> str:
         if k == "title" or v is None or v == [] or v == {} or v == "":
             continue
         rows.append((str(k).replace("_", " "), _meta_value(v)))
-    speakers: dict[tuple[str, str], int] = {}
-    for turn in t.turns:
-        if turn.is_note:
-            continue
-        key = (turn.speaker or "?", turn.role)
-        speakers[key] = speakers.get(key, 0) + 1
-    if speakers:
-        rows.append(("speakers", "; ".join(f"{sp} ({role}, {n} turn{'s' if n != 1 else ''})"
-                                           for (sp, role), n in speakers.items())))
     times = [x.time for x in t.turns if x.time is not None]
     if times:
         rows.append(("timestamps", f"{_clock(min(times))} \u2013 {_clock(max(times))}"))
@@ -458,8 +523,20 @@ def _chart(a: Analysis, ids: dict[int, int]) -> str:
         lo, hi = min(pos[m] for m in members), max(pos[m] for m in members)
         x0, x1 = _LEFT + lo * step + 1, _LEFT + (hi + 1) * step - 1
         w = max(x1 - x0, 1.0)
-        h = max(0.0, min(100.0, s.score)) / 100 * _PLOT_H
         name = _segment_name(seg.title, seg.start_line, seg.end_line)
+        if s.score is None:  # no column at any height: a dashed box that says so
+            out.append(
+                f'<g class="segment"><title>Segment {seg.index}: {_e(name)} \u00b7 lines {seg.start_line}\u2013'
+                f"{seg.end_line} \u00b7 not assessed</title>"
+                f'<rect class="not-assessed" x="{x0:.1f}" y="{_TOP}" width="{w:.1f}" height="{_PLOT_H}" '
+                f'data-segment="{seg.index}" data-score=""/>'
+            )
+            if w >= 30:
+                out.append(f'<text x="{(x0 + x1) / 2:.1f}" y="{_TOP + _PLOT_H / 2:.1f}" '
+                           f'text-anchor="middle">not assessed</text>')
+            out.append("</g>")
+            continue
+        h = max(0.0, min(100.0, s.score)) / 100 * _PLOT_H
         out.append(
             f'<g class="segment"><title>Segment {seg.index}: {_e(name)} \u00b7 lines {seg.start_line}\u2013'
             f"{seg.end_line} \u00b7 score {_num(s.score)} (load {s.load:.2f} / {s.units} units)</title>"
@@ -524,7 +601,9 @@ def _legend() -> str:
     return '<ul class="legend" id="legend">' + "".join(f"<li>{sw}{label}</li>" for sw, label in items) + "</ul>"
 
 
-def _minibar(score: float) -> str:
+def _minibar(score: float | None) -> str:
+    if score is None:
+        return ""
     w = max(0.0, min(100.0, score))
     return (f'<svg class="minibar" viewBox="0 0 100 8" preserveAspectRatio="none" aria-hidden="true">'
             f'<rect class="track" width="100" height="8" rx="2"/>'
@@ -535,17 +614,18 @@ def _minibar(score: float) -> str:
 
 
 def _segment_table(a: Analysis) -> str:
-    lowest = min(a.segments, key=lambda s: (s.score, s.segment.index), default=None)
+    lowest = min((s for s in a.segments if s.score is not None), key=lambda s: (s.score, s.segment.index),
+                 default=None)
     rows = []
     for s in a.segments:
         seg = s.segment
         name = _segment_name(seg.title, seg.start_line, seg.end_line)
         tb = s.turns_by_role
-        low = ' class="low"' if lowest is s and s.score < 100 else ""
+        low = ' class="low"' if lowest is s and s.score is not None and s.score < 100 else ""
         rows.append(
             f"<tr{low}><td class=\"n\">{seg.index}</td><td><a href=\"#seg-{seg.index}\">{_e(name)}</a></td>"
             f'<td class="n">{seg.start_line}\u2013{seg.end_line}</td>'
-            f'<td class="n"><span class="badge {band(s.score)}">{_num(s.score)}</span>{_minibar(s.score)}</td>'
+            f'<td class="n">{_badge(s.score)}{_minibar(s.score)}</td>'
             f'<td class="n">{s.counts.get(THERAPIST_EMOTION, 0)}</td>'
             f'<td class="n">{s.counts.get(CLIENT_CARETAKING, 0)}</td>'
             f'<td class="n">{s.counts.get(THERAPIST_REPAIR, 0)}</td>'
@@ -744,7 +824,7 @@ def _transcript(a: Analysis, ids: dict[int, int], text: bool) -> str:
     for seg in t.segments:
         s = scores.get(seg.index)
         name = _segment_name(seg.title, seg.start_line, seg.end_line)
-        badge = f'<span class="badge {band(s.score)}">{_num(s.score)}</span>' if s else ""
+        badge = _badge(s.score) if s else ""
         out.append(f'<div class="seg-head" id="seg-{seg.index}"><h3>{seg.index}. {_e(name)}</h3>{badge}'
                    f'<span class="lines">lines {seg.start_line}\u2013{seg.end_line}</span></div>')
         for ti in seg.turns:
@@ -835,13 +915,15 @@ def _turn_html(turn: Turn, events: list[Event], ids: dict[int, int], text: bool,
 def index_entry(analysis: Analysis, href: str) -> dict[str, Any]:
     """What the index keeps of one session (small: a corpus of thousands stays cheap)."""
     t = analysis.transcript
-    lowest = min(analysis.segments, key=lambda s: (s.score, s.segment.index), default=None)
+    lowest = min((s for s in analysis.segments if s.score is not None), key=lambda s: (s.score, s.segment.index),
+                 default=None)
     title = t.meta.get("title")
     return {
         "href": href,
         "path": t.path,
         "title": title if isinstance(title, str) else None,
         "score": analysis.score,
+        "reason": analysis.reason,
         "shifts": len(analysis.shifts),
         "segments": len(analysis.segments),
         "turns": sum(1 for x in t.turns if not x.is_note),
@@ -862,30 +944,42 @@ def href_for(filename: str) -> str:
 
 def render_index(entries: Sequence[dict[str, Any]], failures: Sequence[tuple[str, int | None, str]] = (),
                  *, text: bool = True) -> str:
-    """The index: sessions ranked by score, lowest first, each linking to its report."""
-    ranked = sorted(entries, key=lambda d: (d["score"], d["path"]))
+    """The index: sessions ranked by score, lowest first, each linking to its report.
+
+    Sessions that could not be assessed come first: they need a person to give
+    the roles, and they are never averaged in as if all were well.
+    """
+    ranked = sorted(entries, key=lambda d: (d["score"] is not None, d["score"] or 0.0, d["path"]))
     rows = []
     for rank, d in enumerate(ranked, 1):
         low = d["lowest"]
-        low_html = (f'<span class="badge {band(low["score"])}">{_num(low["score"])}</span> '
-                    f'{low["index"]}. {_e(low["name"])}') if low else ""
+        low_html = (f'{_badge(low["score"])} {low["index"]}. {_e(low["name"])}') if low else ""
+        if d["score"] is None:
+            low_html = f'<span class="why">not assessed: {_e(d.get("reason"))}</span>'
+
         name = d["title"] or d["path"]
         sub = f'<div class="sub mono">{_e(d["path"])}</div>' if d["title"] else ""
         rows.append(
             f'<tr><td class="n">{rank}</td><td><a class="session" href="{_e(d["href"])}">{_e(name)}</a>{sub}</td>'
-            f'<td class="n"><span class="badge {band(d["score"])}">{_num(d["score"])}</span>{_minibar(d["score"])}</td>'
+            f'<td class="n">{_badge(d["score"])}{_minibar(d["score"])}</td>'
             f'<td class="n">{d["shifts"]}</td><td class="n">{d["te"]}</td><td class="n">{d["cc"]}</td>'
             f"<td>{low_html}</td><td class=\"n\">{d['turns']}</td></tr>"
         )
     n = len(ranked)
-    mean = sum(d["score"] for d in ranked) / n if n else None
+    scored = [d["score"] for d in ranked if d["score"] is not None]
+    unassessed = n - len(scored)
+    mean = sum(scored) / len(scored) if scored else None
     with_shift = sum(1 for d in ranked if d["shifts"])
     unread = (f"{len(failures)} file{'s' if len(failures) != 1 else ''} could not be read" if failures
               else "every file was read")
     cards = []
     if mean is not None:
         cards.append(f'<div class="card score {band(mean)}"><div class="k">Mean session score</div>'
-                     f'<div class="v">{_num(mean)}</div><div class="s">over {n} session{"s" if n != 1 else ""}</div></div>')
+                     f'<div class="v">{_num(mean)}</div><div class="s">over {len(scored)} assessed '
+                     f'session{"s" if len(scored) != 1 else ""}</div></div>')
+    if unassessed:
+        cards.append(f'<div class="card score none"><div class="k">Not assessed</div><div class="v">{unassessed}</div>'
+                     f'<div class="s">no therapist or no client found: give the roles and run again</div></div>')
     cards.append(f'<div class="card"><div class="k">Sessions</div><div class="v">{n}</div>'
                  f'<div class="s">{_e(unread)}</div></div>')
     cards.append(f'<div class="card"><div class="k">With a focus shift</div><div class="v">{with_shift}</div>'
