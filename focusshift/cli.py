@@ -541,7 +541,8 @@ def _role_why(sp: dict[str, Any]) -> str:
         return f"no role: {evidence}; " if evidence else "no role; "
     if source == "inferred":
         return f"inferred {sp['confidence']:.2f}: {evidence}; "
-    if source in ("cli", "declared") and evidence in ("declared in the file", "given on the command line or in the config"):
+    if evidence in ("declared in the file", "given on the command line or in the config",
+                    f"the label {sp['label']!r}"):
         return f"{source}; "
     return f"{source}: {evidence}; "
 

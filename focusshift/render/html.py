@@ -386,7 +386,9 @@ def _roles(a: Analysis, text: bool) -> str:
         else:
             how = _e({"cli": "given by the user", "declared": "declared in the file",
                       "label": "from the label"}[sp.role_source])
-        why = f'<div class="why">{_e(sp.evidence)}</div>' if text and sp.evidence else ""
+        plain = sp.evidence in (f"the label {sp.label!r}", "declared in the file",
+                                "given on the command line or in the config")
+        why = f'<div class="why">{_e(sp.evidence)}</div>' if text and sp.evidence and not plain else ""
         role = f'<span class="unknown">{_e(sp.role)}</span>' if sp.role == "unknown" else _e(sp.role)
         rows.append(f"<tr><td>{_e(name)}</td><td>{role}</td><td>{how}{why}</td></tr>")
     inferred = [sp for sp in speakers if sp.role_source == "inferred"]

@@ -35,6 +35,7 @@ class CorpusSummary:
 
     def add(self, a: Analysis) -> None:
         self.sessions += 1
+        self.segments += len(a.segments)
         if a.score is None:
             # not assessed: counted and listed, never averaged in as if all were well
             self.unassessed += 1
@@ -43,7 +44,6 @@ class CorpusSummary:
             for e in a.events:
                 self.subtypes[f"{e.category}/{e.subtype}"] += 1
             return
-        self.segments += len(a.segments)
         self.shifts += len(a.shifts)
         self.with_shifts += bool(a.shifts)
         self.units += a.units
