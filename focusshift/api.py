@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
 import fnmatch
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .config import Config, load_config
-from .errors import FocusshiftError, TranscriptError
+from .errors import FocusshiftError, InternalError, TranscriptError
 from .formats import ReadOptions, load, read_all, supported_suffixes
 from .lexicon import Lexicon, load_lexicon
 from .model import Analysis, Transcript
@@ -29,6 +30,8 @@ class Analyzer:
     columns: tuple[tuple[str, str], ...] = ()
     infer_roles: bool = True  # False: speakers with no role from user, file or label stay unknown
     prefilter: bool = True  # False: every turn runs the whole pipeline (same events, slower)
+    encoding: str | None = None  # None: UTF-8 or a byte-order mark's encoding
+    timeout: float | None = None  # seconds per file; None: no budget
     _nlp: object = None
     _lexicon: Lexicon | None = None
 
@@ -58,6 +61,7 @@ class Analyzer:
             input_format=self.input_format,
             columns=tuple(self.columns),
             infer_roles=self.infer_roles,
+            encoding=self.encoding,
         )
 
     def read_all(self, path: str | Path, data: bytes | None = None) -> list[Transcript]:
@@ -109,6 +113,32 @@ class Analyzer:
     def analyze(self, path: str | Path) -> Analysis:
         return self.analyze_transcript(self.read(path))
 
+    def analyze_file(self, path: str | Path, data: bytes | None = None) -> list[Analysis | Failure]:
+        """Every session of one file, or one Failure: nothing one file does can stop a batch.
+
+        A file that cannot be read, that takes longer than `timeout` seconds, or
+        that meets a bug of ours becomes that file's Failure, with the file and
+        line where known; the caller goes on with the next file.
+        """
+        name = str(path)
+        try:
+            with time_budget(self.timeout):
+                return [self.analyze_transcript(t) for t in self.read_all(path, data)]
+        except TranscriptError as exc:
+            return [Failure(name, exc)]
+        except _OverBudget:
+            return [Failure(name, TranscriptError(
+                name, None, f"took longer than {self.timeout:g} s and was skipped (--timeout); "
+                "raise --timeout, or report the file if it is small"))]
+        except (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError):
+            raise
+        except Exception as exc:  # a bug of ours: this file fails, the others go on
+            import traceback
+
+            return [Failure(name, InternalError(
+                name, f"internal error ({type(exc).__name__}: {exc}); please report it; "
+                "--debug shows the traceback", traceback.format_exc()))]
+
 
 def analyze(
     path: str | Path,
@@ -157,6 +187,36 @@ def discover(paths: Iterable[str | Path], glob: str | None = None) -> Iterator[s
             yield sp
 
 
+class _OverBudget(BaseException):
+    """Raised by the per-file alarm; a BaseException so that no reader's `except Exception` swallows it."""
+
+
+@contextmanager
+def time_budget(seconds: float | None) -> Iterator[None]:
+    """Interrupt the work inside after `seconds` (POSIX, main thread; elsewhere no budget).
+
+    Python's regular-expression engine checks for signals while it matches, so
+    even a backtracking pattern is interrupted.
+    """
+    import signal
+    import threading
+
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):  # noqa: ARG001
+        raise _OverBudget()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 @dataclass(frozen=True)
 class Failure:
     """A file that could not be analyzed, with where and why."""
@@ -170,7 +230,14 @@ class Failure:
 
     @property
     def message(self) -> str:
-        return self.error.message if isinstance(self.error, TranscriptError) else str(self.error)
+        if isinstance(self.error, (TranscriptError, InternalError)):
+            return self.error.message
+        return str(self.error)
+
+    @property
+    def traceback(self) -> str:
+        """The traceback of an internal error (shown under --debug), else ''."""
+        return self.error.traceback if isinstance(self.error, InternalError) else ""
 
 
 def analyze_paths(
@@ -189,10 +256,4 @@ def analyze_paths(
     for path in discover(paths, glob):
         if skipped and path != "-" and Path(path).resolve() in skipped:
             continue
-        try:
-            transcripts = analyzer.read_all(path, (stdin or b"") if path == "-" else None)
-        except TranscriptError as exc:
-            yield Failure(path, exc)
-            continue
-        for transcript in transcripts:
-            yield analyzer.analyze_transcript(transcript)
+        yield from analyzer.analyze_file(path, (stdin or b"") if path == "-" else None)

@@ -46,6 +46,8 @@ class Settings:
                 "columns": tuple(analyzer.columns),
                 "infer_roles": analyzer.infer_roles,
                 "prefilter": analyzer.prefilter,
+                "encoding": analyzer.encoding,
+                "timeout": analyzer.timeout,
             }
         )
 
@@ -58,15 +60,17 @@ _WORKERS_BY_SETTINGS: dict[int, Analyzer] = {}
 
 
 def _init_worker(settings: Settings) -> None:
-    """Each worker builds the spaCy pipeline once; Ctrl-C is the parent's to handle."""
+    """Each worker builds the spaCy pipeline once; Ctrl-C and SIGTERM are the parent's to handle."""
     global _WORKER
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _ignore_sigint()
     _WORKER = settings.build()
     _WORKER.nlp  # build now, not on the first file
 
 
 def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C and SIGTERM to the parent, which stops them (SIGKILL) and cleans up."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def analyze_one(
@@ -77,10 +81,7 @@ def analyze_one(
     `shape` (a picklable function) turns each result into what the caller needs,
     in the worker, so that only that travels back.
     """
-    try:
-        results: list = [analyzer.analyze_transcript(t) for t in analyzer.read_all(path, data)]
-    except TranscriptError as exc:
-        results = [Failure(path, exc)]
+    results: list = analyzer.analyze_file(path, data)
     return [shape(r) for r in results] if shape is not None else results
 
 
@@ -200,7 +201,9 @@ def _run_pool(
         procs = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
         for proc in procs:
-            proc.terminate()
+            proc.kill()  # workers ignore SIGTERM (a signal to the whole group is the parent's)
+        for proc in procs:
+            proc.join(timeout=5)
         raise
     else:
         pool.shutdown(wait=True)

@@ -10,7 +10,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -24,6 +24,17 @@ EXIT_OK = 0
 EXIT_THRESHOLD = 1
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143  # SIGTERM (timeout, job schedulers, kill)
+
+_DEBUG = False  # --debug: internal errors show their traceback
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwind like Ctrl-C (workers stopped, temporary files removed), exit 143."""
+
+
+def _on_sigterm(signum, frame):  # noqa: ARG001
+    raise Terminated()
 
 FORMATS = ("table", "json", "jsonl", "csv", "tsv")
 INPUT_FORMATS = ("native", "vtt", "srt", "chat", "service", "meet", "whisper", "csv", "tsv", "json", "jsonl", "docx")
@@ -58,6 +69,38 @@ def err(message: str) -> None:
     click.echo(message, err=True)
 
 
+def failed(report: Report, path: str, line: int | None, message: str, traceback: str = "") -> None:
+    """One file's one-line error (and, under --debug, the traceback of an internal one)."""
+    report.failed += 1
+    err(f"error: {path}:{line}: {message}" if line else f"error: {path}: {message}")
+    if traceback and _DEBUG:
+        err(traceback.rstrip())
+
+
+def warn_unused(condition: bool, message: str) -> None:
+    """An option that does nothing in this mode is said so, never silently dropped."""
+    if condition:
+        err(f"warning: {message}")
+
+
+def files_to_read(paths: tuple[str, ...] | list[str], glob: str | None, report: Report) -> list[str]:
+    """The files PATH... name; a folder (or a --glob) that gives none is that path's error."""
+    from .api import discover as _discover
+    from .formats import supported_suffixes
+
+    files: list[str] = []
+    for p in paths:
+        found = list(_discover([p], glob))
+        if not found:
+            if glob:
+                why = f"--glob {glob!r} matched no supported file in this folder"
+            else:
+                why = "no transcript here (supported: " + ", ".join(sorted(set(supported_suffixes()))) + ")"
+            failed(report, p, None, why)
+        files.extend(found)
+    return files
+
+
 def drop_missing(paths, report: Report) -> list[str]:
     """Report paths that do not exist (the run goes on with the others, and exits 2)."""
     kept = []
@@ -87,27 +130,6 @@ def _check_segment_by(ctx: click.Context, param: click.Parameter, value: str | N
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     return value
-
-
-@contextmanager
-def _output(path: str | None) -> Iterator[IO[str]]:
-    """stdout, or a temporary file renamed over PATH only when the run completes."""
-    if path is None or path == "-":
-        yield sys.stdout
-        return
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            yield fh
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def analysis_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -143,10 +165,36 @@ def analysis_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                           "stderr and in the output with a confidence (docs/roles.md)."),
         click.option("--guess-roles", is_flag=True, hidden=True, expose_value=False,
                      help="Deprecated: roles are inferred by default."),
+        click.option("--encoding", callback=_check_encoding, metavar="NAME",
+                     help="Read inputs in this encoding (e.g. cp1252, latin-1). Default: UTF-8, or UTF-16/32 "
+                          "when the file starts with a byte-order mark."),
+        click.option("--timeout", type=click.FloatRange(min=0), default=300.0, show_default=True,
+                     metavar="SECONDS",
+                     help="Give up on a file that takes longer than this (it becomes that file's error; "
+                          "the others go on). 0: no limit."),
+        click.option("--debug", is_flag=True, expose_value=False, callback=_set_debug, is_eager=True,
+                     help="Show the traceback of an internal error (a bug of ours) instead of one line."),
     ]
     for opt in reversed(options):
         fn = opt(fn)
     return fn
+
+
+def _check_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    import codecs
+
+    try:
+        return codecs.lookup(value).name
+    except LookupError:
+        raise click.BadParameter(f"unknown encoding {value!r} (e.g. utf-8, utf-16, cp1252, latin-1)") from None
+
+
+def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    global _DEBUG
+    if value:
+        _DEBUG = True
 
 
 def _check_columns(ctx: click.Context, param: click.Parameter, value: str | None):
@@ -181,7 +229,8 @@ def discover(paths, glob):
 
 
 def _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model,
-                    input_format=None, glob=None, columns=(), role_specs=(), infer_roles=True):
+                    input_format=None, glob=None, columns=(), role_specs=(), infer_roles=True,
+                    encoding=None, timeout=None):
     from .api import Analyzer
     from .config import load_config
 
@@ -198,12 +247,26 @@ def _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, m
         input_format=input_format,
         columns=tuple(columns),
         infer_roles=infer_roles,
+        encoding=encoding,
+        timeout=timeout or None,
     )
     analyzer.lexicon  # validate rule files before any output starts
     return analyzer
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class PipeClosed(Exception):
+    """The reader of stdout went away (`| head`): not an OSError, so click leaves it to main() (exit 0)."""
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise PipeClosed() from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="focusshift")
 def cli() -> None:
     """focusshift: where a therapy session stopped being about the client.
@@ -226,14 +289,23 @@ def cli() -> None:
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
               help="Output format.")
 @click.option("--explain", is_flag=True, help="List each segment's evidence under its row (table format).")
-@click.option("--no-text", is_flag=True, help="Leave quoted transcript text out of every output.")
+@click.option("--no-text", is_flag=True,
+              help="De-identify every output: no transcript text, speaker names (role and a number instead), "
+                   "titles or header metadata (docs/output.md).")
 @click.option("--fail-under", type=click.FloatRange(0, 100), metavar="SCORE",
               help="Exit 1 when any segment scores below SCORE, or a session could not be assessed.")
 @click.option("--allow-unassessed", is_flag=True,
               help="With --fail-under: a session that could not be assessed (no therapist or no client "
                    "found) does not fail the run; it is still reported as not assessed.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
-              help="Write results to FILE (written whole at the end) instead of stdout.")
+@click.option("-o", "--output", metavar="FILE",
+              help="Write results to FILE, replaced only when the run completes (never an input file; "
+                   "a device such as /dev/null is written to, not replaced).")
+@click.option("--private", is_flag=True, help="Create -o files readable by you only (mode 0600); "
+                                               "default: the mode your umask gives.")
+@click.option("--raw-csv", is_flag=True, help="CSV/TSV cells as they are: no apostrophe before a cell a "
+                                               "spreadsheet would run as a formula (=, +, -, @).")
+@click.option("--color", type=click.Choice(("auto", "always", "never")), default="auto", show_default=True,
+              help="Colour in the table: auto is on a terminal, unless NO_COLOR is set.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no parse warnings on stderr.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), metavar="N",
               help="Worker processes (default: the machine's cores, or FOCUSSHIFT_JOBS); 1 runs in-process.")
@@ -241,9 +313,9 @@ def cli() -> None:
               help="Run locally, or on a Dask cluster (pip install 'focusshift[dask]').")
 @click.option("--scheduler", metavar="ADDRESS", help="The Dask scheduler, e.g. tcp://10.0.0.5:8786.")
 @analysis_options
-def analyze(paths, fmt, explain, no_text, fail_under, allow_unassessed, output, quiet, jobs, executor, scheduler,
-            therapist, client, segment_by, config_path, lexicon_files, model,
-            input_format, glob, columns, role_specs, infer_roles) -> None:
+def analyze(paths, fmt, explain, no_text, fail_under, allow_unassessed, output, private, raw_csv, color, quiet,
+            jobs, executor, scheduler, therapist, client, segment_by, config_path, lexicon_files, model,
+            input_format, glob, columns, role_specs, infer_roles, encoding, timeout) -> None:
     """Score each segment of the transcripts at PATH... ('-' reads stdin).
 
     A PATH may be a file or a folder (every supported file below it, in sorted
@@ -274,82 +346,100 @@ def analyze(paths, fmt, explain, no_text, fail_under, allow_unassessed, output, 
     that could not be read (the others are still done).
     """
     from . import batch
-    from .render.data import CSV_COLUMNS
+    from .outputs import OutputError, open_output
+    from .render.data import CSV_COLUMNS, spreadsheet_safe
     from .render.outcome import shape
     from .render.summary import CorpusSummary
 
+    if scheduler and executor != "dask":
+        raise FocusshiftUsageError("--scheduler needs --executor dask")
     if executor == "dask" and not scheduler:
         raise FocusshiftUsageError("--executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
+    warn_unused(explain and fmt != "table", "--explain only changes the table format; ignored")
+    warn_unused(raw_csv and fmt not in ("csv", "tsv"), "--raw-csv only changes CSV/TSV output; ignored")
+    warn_unused(allow_unassessed and fail_under is None, "--allow-unassessed only matters with --fail-under")
+    warn_unused(color != "auto" and fmt != "table", "--color only changes the table format; ignored")
+    warn_unused(private and not output, "--private only changes an -o file; ignored")
+    warn_unused(bool(jobs) and executor == "dask", "--jobs is ignored with --executor dask (the cluster decides)")
     try:
         analyzer = _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model,
-                                   input_format, glob, columns, role_specs, infer_roles)
+                                   input_format, glob, columns, role_specs, infer_roles, encoding, timeout)
     except (ConfigError, LexiconError) as exc:
         raise FocusshiftUsageError(str(exc)) from None
     stdin = sys.stdin.buffer.read() if "-" in paths else None
     report = Report()
     paths = drop_missing(paths, report)
-    files = list(discover(paths, glob))
+    files = files_to_read(paths, glob, report)
+    if not files:
+        raise FocusshiftUsageError("nothing to analyze")
+    inputs = [*files, *lexicon_files, *([config_path] if config_path else [])]
     summary = CorpusSummary()
 
-    with _output(output) as out, _progress(len(files), enabled=not quiet and sys.stderr.isatty()) as progress:
-        console = None
-        if fmt == "table":
-            from .render.table import make_console
-
-            console = make_console(out)
-        writer = None
-        if fmt in ("csv", "tsv"):
-            writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
-            writer.writerow(CSV_COLUMNS)
-        first = True
-        if fmt == "json":
-            out.write("[")
+    with ExitStack() as stack:
         try:
-            stream = batch.run(files, analyzer, jobs=jobs or batch.default_jobs(), stdin=stdin,
-                               executor=executor, scheduler=scheduler,
-                               shape=functools.partial(shape, fmt=fmt, text=not no_text))
-            for _path, outcomes in stream:
-                words = 0
-                for o in outcomes:
-                    if o.failure is not None:
-                        report.failed += 1
-                        line, message = o.failure
-                        err(f"error: {o.path}:{line}: {message}" if line else f"error: {o.path}: {message}")
-                    else:
-                        report.done += 1
-                        words += o.words
-                        if not o.assessable:
-                            report.unassessed += 1
-                            if fail_under is not None and not allow_unassessed:
-                                report.breached += 1
-                        elif fail_under is not None and any(sc is not None and sc < fail_under for sc in o.scores):
-                            report.breached += 1
-                        if not quiet:
-                            for line, message in o.warnings:
-                                err(f"warning: {o.path}:{line}: {message}" if line else f"warning: {o.path}: {message}")
-                        if not o.assessable:
-                            err(f"warning: {o.path}: not assessed: {o.reason}")
-                    if fmt in ("json", "jsonl"):
-                        if fmt == "json":
-                            out.write(("\n" if first else ",\n") + o.payload)
-                        else:
-                            out.write(o.payload + "\n")
-                    elif writer is not None and o.failure is None:
-                        writer.writerows(o.payload)
-                    elif console is not None and o.failure is None:
-                        from .render.table import render_analysis
-
-                        summary.add(o.payload)
-                        console.print(render_analysis(o.payload, explain=explain, text=not no_text))
-                    first = False
-                out.flush()
-                progress(words)
-        except FocusshiftError as exc:
+            out = stack.enter_context(open_output(output, inputs, private=private))
+        except OutputError as exc:
             raise FocusshiftUsageError(str(exc)) from None
-        if fmt == "json":
-            out.write("\n]\n" if not first else "]\n")
-        if console is not None and summary.sessions > 1:
-            console.print(summary.render(text=not no_text))
+        with _progress(len(files), enabled=not quiet and sys.stderr.isatty()) as progress:
+            console = None
+            if fmt == "table":
+                from .render.table import make_console
+
+                console = make_console(out, color={"auto": None, "always": True, "never": False}[color])
+            writer = None
+            if fmt in ("csv", "tsv"):
+                writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+                writer.writerow(CSV_COLUMNS)
+            first = True
+            if fmt == "json":
+                out.write("[")
+            try:
+                stream = batch.run(files, analyzer, jobs=jobs or batch.default_jobs(), stdin=stdin,
+                                   executor=executor, scheduler=scheduler,
+                                   shape=functools.partial(shape, fmt=fmt, text=not no_text))
+                for _path, outcomes in stream:
+                    words = 0
+                    for o in outcomes:
+                        if o.failure is not None:
+                            line, message = o.failure
+                            failed(report, o.path, line, message, o.traceback)
+                        else:
+                            report.done += 1
+                            words += o.words
+                            if not o.assessable:
+                                report.unassessed += 1
+                                if fail_under is not None and not allow_unassessed:
+                                    report.breached += 1
+                            elif fail_under is not None and any(sc is not None and sc < fail_under
+                                                                for sc in o.scores):
+                                report.breached += 1
+                            if not quiet:
+                                for line, message in o.warnings:
+                                    err(f"warning: {o.path}:{line}: {message}" if line
+                                        else f"warning: {o.path}: {message}")
+                            if not o.assessable:
+                                err(f"warning: {o.path}: not assessed: {o.reason}")
+                        if fmt in ("json", "jsonl"):
+                            if fmt == "json":
+                                out.write(("\n" if first else ",\n") + o.payload)
+                            else:
+                                out.write(o.payload + "\n")
+                        elif writer is not None and o.failure is None:
+                            writer.writerows(o.payload if raw_csv else [spreadsheet_safe(r) for r in o.payload])
+                        elif console is not None and o.failure is None:
+                            from .render.table import render_analysis
+
+                            summary.add(o.payload)
+                            console.print(render_analysis(o.payload, explain=explain, text=not no_text))
+                        first = False
+                    out.flush()
+                    progress(words)
+            except FocusshiftError as exc:
+                raise FocusshiftUsageError(str(exc)) from None
+            if fmt == "json":
+                out.write("\n]\n" if not first else "]\n")
+            if console is not None and summary.sessions > 1:
+                console.print(summary.render(text=not no_text))
     if report.unassessed and report.done > 1:
         err(f"{report.unassessed} of {report.done} session(s) not assessed: no therapist or no client found "
             "(see the warnings above; pin roles with --therapist/--client or --role)")
@@ -403,7 +493,7 @@ def _progress(total: int, *, enabled: bool) -> Iterator[Callable[[int], None]]:
 @analysis_options
 def evaluate(paths, gold_path, fmt, no_text, min_precision, min_recall,
              therapist, client, segment_by, config_path, lexicon_files, model,
-             input_format, glob, columns, role_specs, infer_roles) -> None:
+             input_format, glob, columns, role_specs, infer_roles, encoding, timeout) -> None:
     """Compare detections with human line-level coding.
 
     Prints, per category and per subtype, true/false positives and negatives,
@@ -422,7 +512,7 @@ def evaluate(paths, gold_path, fmt, no_text, min_precision, min_recall,
 
     try:
         analyzer = _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model,
-                                   input_format, glob, columns, role_specs, infer_roles)
+                                   input_format, glob, columns, role_specs, infer_roles, encoding, timeout)
         gold = load_gold(gold_path)
         result = run_evaluation(list(paths), gold, analyzer, glob=glob, skip=[gold_path])
     except FocusshiftError as exc:
@@ -459,7 +549,7 @@ def evaluate(paths, gold_path, fmt, no_text, min_precision, min_recall,
               help="Output format.")
 @analysis_options
 def validate(paths, fmt, therapist, client, segment_by, config_path, lexicon_files, model,
-             input_format, glob, columns, role_specs, infer_roles) -> None:
+             input_format, glob, columns, role_specs, infer_roles, encoding, timeout) -> None:
     """Parse transcripts without analyzing them: check format, speakers and roles.
 
     For each file: the format detected, each speaker with its role, where the
@@ -474,26 +564,42 @@ def validate(paths, fmt, therapist, client, segment_by, config_path, lexicon_fil
       focusshift validate transcripts/ --glob '*.cha'
       focusshift validate export.csv --columns speaker=who,text=said --format json
     """
-    from .api import discover
-
     try:
         analyzer = _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model,
-                                   input_format, glob, columns, role_specs, infer_roles)
+                                   input_format, glob, columns, role_specs, infer_roles, encoding, timeout)
     except FocusshiftError as exc:
         raise FocusshiftUsageError(str(exc)) from None
     stdin = sys.stdin.buffer.read() if "-" in paths else None
     report = Report()
     docs = []
-    for path in discover(paths, glob):
+    paths = drop_missing(paths, report)
+    files = files_to_read(paths, glob, report)
+    if not files:
+        raise FocusshiftUsageError("nothing to validate")
+    for path in files:
         try:
-            transcripts = analyzer.read_all(path, (stdin or b"") if path == "-" else None)
+            from .api import time_budget
+
+            with time_budget(analyzer.timeout):
+                transcripts = analyzer.read_all(path, (stdin or b"") if path == "-" else None)
         except TranscriptError as exc:
-            report.failed += 1
-            err(f"error: {exc}")
+            failed(report, path, exc.line, exc.message)
             docs.append({"path": path, "errors": [{"line": exc.line, "message": exc.message}]})
             continue
         except FocusshiftError as exc:
             raise FocusshiftUsageError(str(exc)) from None
+        except BaseException as exc:  # a stall or a bug of ours: this file's error, the others go on
+            if isinstance(exc, (KeyboardInterrupt, SystemExit, Terminated, GeneratorExit)):
+                raise
+            import traceback as tb
+
+            message = (f"took longer than {analyzer.timeout:g} s and was skipped (--timeout)"
+                       if type(exc).__name__ == "_OverBudget"
+                       else f"internal error ({type(exc).__name__}: {exc}); please report it; "
+                            "--debug shows the traceback")
+            failed(report, path, None, message, tb.format_exc())
+            docs.append({"path": path, "errors": [{"line": None, "message": message}]})
+            continue
         for t in transcripts:
             speakers = [{"speaker": sp.label, "label": sp.label, "role": sp.role, "role_source": sp.role_source,
                          "confidence": sp.confidence, "evidence": sp.evidence, "turns": sp.turns,
@@ -591,17 +697,27 @@ def lexicon_list(category, lexicon_files, config_path, fmt) -> None:
 
 
 @lexicon.command("check")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False), metavar="FILE...")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False), metavar="[FILE]...")
 @click.option("--try", "sample", metavar="TEXT", help="Run the rules (built-in plus FILE) on this sentence.")
 @click.option("--role", type=click.Choice(("therapist", "client")), default="client", show_default=True,
               help="Who says the --try sentence.")
 def lexicon_check(files, sample, role) -> None:
     """Validate rule files; errors name the file, the line and what is wrong.
 
-    With --try, show which rules match the sentence, the context modifiers that
-    reach each match, and whether it would count for a speaker of --role.
+    With --try, show which rules match the sentence (the built-in rules, plus
+    FILE... when given), the context modifiers that reach each match, and
+    whether it would count for a speaker of --role.
+
+    \b
+    Examples:
+      focusshift lexicon check my_rules.jsonl
+      focusshift lexicon check --try "are you okay?" --role client
+      focusshift lexicon check my_rules.jsonl --try "hang on, I need a moment" --role therapist
     """
     from .lexicon import load_lexicon
+
+    if not files and sample is None:
+        raise FocusshiftUsageError("give rule FILE(s) to check, or --try TEXT to try the built-in rules")
 
     for f in files:
         try:
@@ -620,7 +736,10 @@ def lexicon_check(files, sample, role) -> None:
 
 
 def main() -> None:
-    """Console entry point: errors as one line, quiet on a closed pipe, 130 on Ctrl-C."""
+    """Console entry point: errors as one line, quiet on a closed pipe, 130 on Ctrl-C, 143 on SIGTERM."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:  # click's name for Ctrl-C
@@ -629,15 +748,35 @@ def main() -> None:
     except KeyboardInterrupt:
         err("interrupted")
         sys.exit(EXIT_INTERRUPTED)
+    except Terminated:
+        err("terminated")
+        sys.exit(EXIT_TERMINATED)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except BrokenPipeError:
-        # The reader (e.g. `head`) went away: stop quietly.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+    except (BrokenPipeError, PipeClosed):
+        _quiet_stdout()
         sys.exit(EXIT_OK)
+    except SystemExit as exc:
+        if exc.code not in (None, 0):
+            raise
+        code = EXIT_OK
+    except Exception as exc:  # a bug of ours outside any one file's analysis
+        if _DEBUG:
+            raise
+        err(f"error: internal error ({type(exc).__name__}: {exc}); please report it; --debug shows the traceback")
+        sys.exit(EXIT_ERROR)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away as the last output was flushed
+        _quiet_stdout()
     sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def _quiet_stdout() -> None:
+    """The reader (e.g. `head`) went away: point stdout at /dev/null so the exit flush is quiet."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 __all__ = ["cli", "main", "EXIT_OK", "EXIT_THRESHOLD", "EXIT_ERROR", "EXIT_INTERRUPTED"]

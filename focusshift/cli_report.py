@@ -92,14 +92,16 @@ def _labels(paths: tuple[str, ...], glob: str | None) -> list[tuple[str, str]]:
                    "several sessions: a directory (created if needed) that gets one report per session "
                    "and an index.html.")
 @click.option("--no-text", is_flag=True,
-              help="Keep the structure (lines, speakers, events' categories, subtypes and rules) and quote "
-                   "no transcript text.")
+              help="De-identified reports: the structure (lines, roles, events' categories, subtypes and rules), "
+                   "no transcript text, speaker names, titles or metadata.")
+@click.option("--private", is_flag=True, help="Create report files readable by you only (mode 0600); "
+                                               "default: the mode your umask gives.")
 @click.option("-q", "--quiet", is_flag=True, help="No parse warnings and no summary on stderr.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), metavar="N",
               help="Worker processes for folders (default: the machine's cores, or FOCUSSHIFT_JOBS).")
 @_analysis_options
-def report(paths, output, no_text, quiet, jobs, therapist, client, segment_by, config_path, lexicon_files,
-           model, input_format, glob, columns, role_specs, infer_roles) -> None:
+def report(paths, output, no_text, private, quiet, jobs, therapist, client, segment_by, config_path, lexicon_files,
+           model, input_format, glob, columns, role_specs, infer_roles, encoding, timeout) -> None:
     """Write self-contained HTML reports: timeline, segment table, highlighted transcript.
 
     Each page has the session's summary score, a chart of segment scores with
@@ -121,13 +123,15 @@ def report(paths, output, no_text, quiet, jobs, therapist, client, segment_by, c
     """
     from . import batch
     from .api import Failure
-    from .cli import EXIT_ERROR, FocusshiftUsageError, Report, _build_analyzer, _output, drop_missing, err
+    from .cli import EXIT_ERROR, FocusshiftUsageError, Report, _build_analyzer, drop_missing, err, failed
+    from .deidentify import deidentify
     from .errors import FocusshiftError
+    from .outputs import OutputError, open_output
     from .render.html import href_for, index_entry, render_index, render_report
 
     try:
         analyzer = _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model,
-                                   input_format, glob, columns, role_specs, infer_roles)
+                                   input_format, glob, columns, role_specs, infer_roles, encoding, timeout)
     except FocusshiftError as exc:
         raise FocusshiftUsageError(str(exc)) from None
 
@@ -151,6 +155,15 @@ def report(paths, output, no_text, quiet, jobs, therapist, client, segment_by, c
                                    + (f" matching --glob {glob}" if glob else ""))
     label_of = dict(labels)
     files = [f for f, _ in labels]
+    inputs = [*files, *lexicon_files, *([config_path] if config_path else [])]
+
+    def write(target: str, html: str) -> None:
+        """One page, written safely: never over an input, never a partial file."""
+        try:
+            with open_output(target, inputs, private=private) as fh:
+                fh.write(html)
+        except OutputError as exc:
+            raise FocusshiftUsageError(str(exc)) from None
 
     def warn(result) -> None:
         if quiet:
@@ -160,9 +173,7 @@ def report(paths, output, no_text, quiet, jobs, therapist, client, segment_by, c
             err(f"warning: {where}: {message}")
 
     def fail(result) -> None:
-        status.failed += 1
-        where = f"{result.path}:{result.line}" if result.line else result.path
-        err(f"error: {where}: {result.message}")
+        failed(status, result.path, result.line, result.message, result.traceback)
 
     directory_mode = out_is_dir or many_inputs
     stream = batch.run(files, analyzer, jobs=(jobs or batch.default_jobs()) if directory_mode else 1,
@@ -179,10 +190,7 @@ def report(paths, output, no_text, quiet, jobs, therapist, client, segment_by, c
                     else:
                         warn(r)
                 if analyses:
-                    if output != "-":
-                        _check_parent(out_path, FocusshiftUsageError)
-                    with _output(output) as fh:
-                        fh.write(render_report(analyses[0], text=text))
+                    write(output, render_report(analyses[0], text=text))
                     if not quiet and output != "-":
                         err(f"wrote {output}")
                 sys.exit(status.return_code if analyses else EXIT_ERROR)
@@ -205,30 +213,24 @@ def report(paths, output, no_text, quiet, jobs, therapist, client, segment_by, c
                     fail(r)
                     failures.append((r.path, r.line, r.message))
                     continue
+                if not text:
+                    r = deidentify(r)  # names out of the page, the index and the file name
                 warn(r)
                 label = label_of.get(path, path)
                 session = r.transcript.path
                 if "#" in session:
                     label = f"{label}#{session.rpartition('#')[2]}"
                 name = safe_name(label, taken)
-                with _output(str(out_path / name)) as fh:
-                    fh.write(render_report(r, text=text, index_href=href_for(INDEX_NAME)))
+                write(str(out_path / name), render_report(r, text=text, index_href=href_for(INDEX_NAME)))
                 entries.append(index_entry(r, href_for(name)))
                 status.done += 1
         failures += [(p, None, "no such file or directory") for p in paths if p not in present]
-        with _output(str(out_path / INDEX_NAME)) as fh:
-            fh.write(render_index(entries, failures, text=text))
+        write(str(out_path / INDEX_NAME), render_index(entries, failures, text=text))
         if not quiet:
             err(f"wrote {len(entries)} report(s) and {out_path / INDEX_NAME}")
     except FocusshiftError as exc:
         raise FocusshiftUsageError(str(exc)) from None
     sys.exit(status.return_code)
-
-
-def _check_parent(target: Path, error: type[click.ClickException]) -> None:
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise error(f"-o {target}: the folder {parent} does not exist")
 
 
 def _register() -> None:

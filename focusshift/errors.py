@@ -37,3 +37,21 @@ class LexiconError(FocusshiftError):
 
 class ConfigError(FocusshiftError):
     """A bad --config file or option value."""
+
+
+class InternalError(FocusshiftError):
+    """A bug of focusshift's met while reading or analyzing one file; that file fails, the run goes on.
+
+    Carries the traceback as text (picklable, so it can come back from a
+    worker); the CLI shows it only under --debug.
+    """
+
+    def __init__(self, path: str, message: str, traceback: str = "") -> None:
+        self.path = path
+        self.line = None
+        self.message = message
+        self.traceback = traceback
+        super().__init__(f"{path}: {message}")
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.message, self.traceback))

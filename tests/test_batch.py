@@ -55,7 +55,7 @@ def test_per_file_failure_in_parallel(no_small_batches, tmp_path):
     names = [os.path.basename(d["path"]) for d in docs]
     assert names == sorted(names) and "1b_broken.txt" in names and len(docs) == 5
     broken = docs[names.index("1b_broken.txt")]
-    assert broken["errors"] == [{"line": 1, "message": "invalid UTF-8 (byte 0xe9 at column 7); save the file as UTF-8"}]
+    assert broken["errors"] == [{"line": 1, "message": "invalid UTF-8 (byte 0xe9 at column 7); save the file as UTF-8, or name its encoding with --encoding (e.g. --encoding cp1252)"}]
     assert all(d["errors"] == [] for d in docs if d is not broken)
     assert "1b_broken.txt:1: invalid UTF-8" in r.stderr
 

@@ -63,14 +63,29 @@ def supported_suffixes() -> tuple[str, ...]:
 def _reader(name: str):
     fmt = FORMATS[name]
     if fmt.module == "native":
-        return lambda data, path, options: [read_native(decode(data, path), path, options)]
+        return lambda data, path, options: [read_native(decode(data, path, options.encoding), path, options)]
     module = importlib.import_module(f"{__name__}.{fmt.module}")
     if fmt.module == "table":
         return lambda data, path, options: module.read(data, path, options, kind=name)
     return module.read
 
 
-def detect_format(path: str, data: bytes, requested: str | None = None) -> str:
+def _head(data: bytes, encoding: str | None) -> str:
+    """The start of the file as text, for sniffing (a byte-order mark's encoding honoured)."""
+    from .common import _BOMS
+
+    if encoding is None:
+        for bom, name in _BOMS:
+            if data.startswith(bom):
+                encoding, data = name, data[len(bom):]
+                break
+    try:
+        return data[:16384].decode(encoding or "utf-8", errors="replace").lstrip("\ufeff")
+    except LookupError:
+        return data[:8192].decode("utf-8", errors="replace")
+
+
+def detect_format(path: str, data: bytes, requested: str | None = None, encoding: str | None = None) -> str:
     """--input-format, else the extension, else the content; .txt may be service text."""
     if requested:
         if requested not in FORMATS:
@@ -78,16 +93,13 @@ def detect_format(path: str, data: bytes, requested: str | None = None) -> str:
         return requested
     suffix = Path(path).suffix.lower() if path != "-" else ""
     by_suffix = next((f.name for f in FORMATS.values() if suffix in f.suffixes), None)
-    if by_suffix == "json" and data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+    if by_suffix == "json" and _head(data, encoding).lstrip()[:1] == "{":
         return "whisper"  # a .json object (not an array): speech-to-text segments
     if by_suffix not in (None, "native"):
         return by_suffix
     if data[:2] == b"PK":
         return "docx"
-    try:
-        head = data[:8192].decode("utf-8", errors="replace").lstrip("\ufeff")
-    except Exception:  # pragma: no cover
-        return "native"
+    head = _head(data, encoding)
     for name, fmt in FORMATS.items():
         if name in ("native", "docx"):
             continue
@@ -101,7 +113,7 @@ def detect_format(path: str, data: bytes, requested: str | None = None) -> str:
 def read_all(data: bytes, path: str, options: ReadOptions | None = None) -> list[Transcript]:
     """Every transcript in one input (most formats hold one; tables may hold many)."""
     options = options or ReadOptions()
-    name = detect_format(path, data, options.input_format)
+    name = detect_format(path, data, options.input_format, options.encoding)
     return _reader(name)(data, path, options)
 
 

@@ -19,9 +19,10 @@ from ..model import Annotation, Piece, Role, Speaker, Transcript, Turn
 from .common import ReadOptions, RoleMap, make_annotations, normalise_label, segment
 
 # "(T: Mhm)", "(C: Right.)", "[Therapist: yeah]" inside another speaker's turn.
+# Possessive quantifiers: linear however many brackets, colons or spaces a line holds.
 _INTERJECTION = re.compile(
-    r"(?P<open>[(\[])[ \t]*(?P<label>[^\W\d_][\w .'\u2019&-]{0,40}?)[ \t]*:[ \t]*"
-    r"(?P<text>[^()\[\]\n]{1,400}?)[ \t]*(?P<close>[)\]])"
+    r"(?P<open>[(\[])[ \t]*+(?P<label>[^\W\d_][\w.'\u2019&-]*+(?: [\w.'\u2019&-]++){0,4}+)[ \t]*+:[ \t]*+"
+    r"(?P<text>[^()\[\]\n]{1,400}+)(?P<close>[)\]])"
 )
 
 
@@ -153,7 +154,7 @@ class TranscriptBuilder:
             for k, (line, column, text) in enumerate(spec.parts):
                 if ":" not in text:
                     continue
-                blanked = text
+                cuts: list[tuple[int, int]] = []
                 for m in _INTERJECTION.finditer(text):
                     if (m.group("open") == "(") != (m.group("close") == ")"):
                         continue
@@ -164,10 +165,16 @@ class TranscriptBuilder:
                     said = m.group("text").strip()
                     if not said:
                         continue
-                    blanked = blanked[: m.start()] + " " * (m.end() - m.start()) + blanked[m.end() :]
+                    cuts.append(m.span())
                     extra.append(_Spec(speaker=label, role="unknown", time=None,
                                        parts=[(line, column + m.start("text"), said)], interjection=True))
-                spec.parts[k] = (line, column, blanked)
+                if cuts:  # blank the interjections out, same length: columns still hold
+                    pieces, pos = [], 0
+                    for a, z in cuts:
+                        pieces += [text[pos:a], " " * (z - a)]
+                        pos = z
+                    pieces.append(text[pos:])
+                    spec.parts[k] = (line, column, "".join(pieces))
             out.extend(extra)
         self._turns = out
 

@@ -81,7 +81,7 @@ _PER_SPEAKER_HEADER = re.compile(
     r"^(birth|birthplace|l1|sex|ses|age|education|group|custom)\s+of\s+\S+$", re.I
 )
 
-_HEADER = re.compile(r"^@([^:\t]*?)\s*(?::\s?(.*))?$")
+_HEADER = re.compile(r"^@([^:\t]*+)\s*+(?::\s?(.*))?$")  # possessive: linear on runs of spaces
 _MAIN = re.compile(r"^\*([^:\s]+):\s?(.*)$")
 _DEPENDENT = re.compile(r"^%([^:\s]+):")
 _BULLET = re.compile(r"\x15(?:%\w+:\"[^\"]*\"_)?(\d+)_(\d+)[^\x15]*\x15")
@@ -357,7 +357,7 @@ def _declare(people: dict[str, _Participant], b: TranscriptBuilder, options: Rea
 def read(data: bytes, path: str, options: ReadOptions) -> list[Transcript]:
     """One CHAT file -> one Transcript."""
     options = options or ReadOptions()
-    lines = split_lines(decode(data, path))
+    lines = split_lines(decode(data, path, getattr(options, "encoding", None)))
     b = TranscriptBuilder(path, options, "chat")
     records = _records(lines, b)
 

@@ -30,6 +30,7 @@ class ReadOptions:
     input_format: str | None = None  # None: by extension, then by sniffing the content
     columns: tuple[tuple[str, str], ...] = ()  # for tables: (field, column name)
     infer_roles: bool = True  # give speakers with no role one from the conversation (focusshift.roles)
+    encoding: str | None = None  # None: UTF-8, or what a byte-order mark says
 
 
 def normalise_label(label: str) -> str:
@@ -105,16 +106,52 @@ class RoleMap:
         return {r: (words[r] - shared) | full[r] for r in words}
 
 
-def decode(data: bytes, path: str) -> str:
-    """Strict UTF-8 with a clear, located error: clinical files must not be guessed at."""
-    if not data.replace(b"\xef\xbb\xbf", b"", 1).strip():
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def decode(data: bytes, path: str, encoding: str | None = None) -> str:
+    """UTF-8, or the encoding a byte-order mark names (UTF-16 as Windows Notepad writes it), or `encoding`.
+
+    Clinical files must not be guessed at: anything else is an error that names
+    the line and column of the first bad byte and the --encoding option.
+    """
+    if encoding is None:
+        for bom, name in _BOMS:
+            if data.startswith(bom):
+                encoding, data = name, data[len(bom):]
+                break
+    if encoding is not None and encoding.replace("_", "-").lower() not in ("utf-8", "utf8"):
+        try:
+            text = data.decode(encoding)
+        except LookupError:
+            raise TranscriptError(path, None, f"unknown encoding {encoding!r} (--encoding)") from None
+        except UnicodeDecodeError as exc:
+            raise TranscriptError(
+                path, None, f"not valid {encoding} (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+                "check --encoding") from None
+        text = text.removeprefix("\ufeff")
+        if not text.strip():
+            raise TranscriptError(path, 1, "the file is empty")
+        nul = text.find("\x00")
+        if nul != -1:
+            raise TranscriptError(path, text.count("\n", 0, nul) + 1,
+                                  "this looks like a binary file, not a text transcript")
+        return text
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.strip():
         raise TranscriptError(path, 1, "the file is empty")
     nul = data.find(b"\x00")
     if nul != -1:
         line = data.count(b"\n", 0, nul) + 1
-        raise TranscriptError(path, line, "this looks like a binary file, not a text transcript")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+        raise TranscriptError(path, line, "this looks like a binary file, not a text transcript "
+                              "(or text in an encoding without a byte-order mark: name it with --encoding)")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -125,7 +162,7 @@ def decode(data: bytes, path: str) -> str:
             path,
             line,
             f"invalid UTF-8 (byte 0x{data[exc.start]:02x} at column {col}); "
-            "save the file as UTF-8",
+            "save the file as UTF-8, or name its encoding with --encoding (e.g. --encoding cp1252)",
         ) from None
 
 
@@ -150,7 +187,8 @@ def nonverbal_words() -> frozenset[str]:
 
 _PRONOUNS = frozenset("i you we me my your our it that this".split())
 _SPEECH_PRONOUNS = frozenset("i i'm i've i'd i'll me my we you you're your".split())
-_DOUBLE = re.compile(r"\(\((.*?)\)\)")
+# Linear on any input: no nested or overlapping quantifiers (tests/test_adversarial.py).
+_DOUBLE = re.compile(r"\(\(([^()]*)\)\)")
 _SQUARE = re.compile(r"\[([^\[\]]*)\]")
 _PAREN = re.compile(r"\(([^()]*)\)")
 _WORD = re.compile(r"[\w'\u2019.]+")

@@ -89,7 +89,7 @@ def read_lines(lines: list[str], path: str, options: ReadOptions | None, fmt: st
 
 def read(data: bytes, path: str, options: ReadOptions) -> list[Transcript]:
     """One Transcript from a Meet transcript downloaded as plain text."""
-    return [read_lines(split_lines(decode(data, path)), path, options)]
+    return [read_lines(split_lines(decode(data, path, getattr(options, "encoding", None))), path, options)]
 
 
 def sniff(head: str, name: str) -> bool:

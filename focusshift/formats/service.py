@@ -47,11 +47,13 @@ from .common import ReadOptions, decode, split_lines
 from .native import parse_time
 
 _TS = r"(?:\d{1,2}:)?\d{1,2}:\d{2}"
-_OTTER = re.compile(rf"^\s*(?P<name>\S(?:.*?\S)?)(?: {{2,}}|\t)\s*(?P<ts>{_TS})\s*$")
+# Names are words separated by single spaces; possessive quantifiers keep both patterns
+# linear on long runs of spaces or words (tests/test_adversarial.py).
+_OTTER = re.compile(rf"^[ \t]*+(?P<name>\S++(?: \S++)*+)(?: {{2,}}+|\t)[ \t]*+(?P<ts>{_TS})[ \t]*+$")
 _REV = re.compile(
-    rf"^\s*(?P<name>\S(?:.*?\S)?)\s*"
+    rf"^[ \t]*+(?P<name>[^\s(\[]++(?: [^\s(\[]++)*+)[ \t]*+"
     rf"(?:\((?P<p>{_TS}(?:[.,]\d+)?)\)|\[(?P<s>{_TS}(?:[.,]\d+)?)\])"
-    r"\s*:(?P<text>.*)$"
+    r"[ \t]*+:(?P<text>.*)$"
 )
 _FOOTER = re.compile(r"^\s*transcribed\s+by\s+(?:https?://)?(?:www\.)?otter\.ai/?\s*\.?\s*$", re.I)
 _NAME_WORD = re.compile(r"^[\w.'\u2019&-]+$")
@@ -91,7 +93,7 @@ def parse_header(line: str) -> tuple[str, float, int | None] | None:
 
 def read(data: bytes, path: str, options: ReadOptions) -> list[Transcript]:
     """One Transcript from Otter- or Rev-style text; warnings for what is skipped."""
-    lines = split_lines(decode(data, path))
+    lines = split_lines(decode(data, path, getattr(options, "encoding", None)))
     b = TranscriptBuilder(path, options, "service")
     b.apply_options()
     b.last_line = len(lines)

@@ -1,39 +1,34 @@
 """SubRip captions (.srt) -> Transcript.
 
-Library: ``srt`` (the small, dependency-free SubRip library). Its block regex
-``srt.SRT_REGEX`` is what makes it worth using: it copes with the SRT found in
-the wild (no blank line at the end, no blank line between two cues, "." instead
-of "," before the milliseconds, a missing index line), and
-``srt.srt_timestamp_to_timedelta`` reads the timings. ``srt.parse()`` itself
-yields Subtitle objects without any position in the file, so this module runs
-the same ``SRT_REGEX.finditer`` that ``srt.parse`` runs and keeps each match's
-offset, which gives every cue text line its physical line number. Text between
-two matches (what ``srt.parse`` would raise SRTParseError for, e.g. a cue with a
-malformed timing line) is a warning on that line and the rest is still read.
+A line-by-line reader of our own. We used the ``srt`` library's block regex
+before; its regular expression backtracks catastrophically on some inputs
+(two long lines of digits took minutes per kilobyte), so this reader walks the
+lines once and is linear on any input. It keeps what made ``srt`` lenient with
+the SRT found in the wild: no blank line at the end, no blank line between two
+cues (an index line followed by a timing line starts a cue anywhere), "."
+instead of "," before the milliseconds, a missing index line, and a cue's text
+running on across a blank line until something that looks like the next cue.
 
-``srt`` lets a cue's text run on across blank lines until something that looks
-like the next cue. When such a run holds what looks like a cue of its own (an
-index line or a timing-like line: a malformed cue the regex swallowed), that
-part is warned about and skipped; ordinary text after a blank line stays with
-its cue.
+A stretch that is not a cue (a malformed timing line, text before the first
+cue) is a warning on its line and the rest is still read. After a blank line
+inside a cue's text, an index line or a timing-like line ends the cue (a
+malformed cue follows: warned about and skipped); ordinary text after a blank
+line stays with its cue.
 
 Speakers are ``Name: text`` at the start of a cue line (the native format's
-label rules; ``<v Name>`` voice tags are honoured too). Consecutive cues of one
-speaker merge into one turn, each line its own Piece; a cue without a speaker
-continues the previous speaker's turn (a warning before any speaker). The turn's
-time is the start of its first cue, in seconds. Formatting tags (``<i>``,
-``<font ...>``) and ASS overrides (``{\\an8}``) are removed: the text is
-verbatim at its column unless such a tag sits inside it, after which positions
-are approximate. Cue text logic is shared with the WebVTT reader
-(``vtt.CueText``).
+label rules), ``[SPEAKER_00]: text`` (WhisperX) and ``<v Name>`` voice tags.
+Consecutive cues of one speaker merge into one turn, each line its own Piece;
+a cue without a speaker continues the previous speaker's turn (a warning
+before any speaker). The turn's time is the start of its first cue, in
+seconds. Formatting tags (``<i>``, ``<font ...>``) and ASS overrides
+(``{\\an8}``) are removed: the text is verbatim at its column unless such a tag
+sits inside it, after which positions are approximate. Cue text logic is
+shared with the WebVTT reader (``vtt.CueText``).
 """
 
 from __future__ import annotations
 
-import bisect
 import re
-
-import srt
 
 from ..model import Transcript
 from .builder import TranscriptBuilder
@@ -44,6 +39,8 @@ FORMAT = "srt"
 
 _TAGS = re.compile(r"<[^>]*>|\{\\[^}]*\}")
 _INDEX = re.compile(r"^\s*-?\d+\s*$")
+_TIME = r"(\d{1,9}):(\d{1,2}):(\d{1,2})(?:[,.](\d{1,9}))?"
+_TIMING = re.compile(rf"^[ \t]*+{_TIME}[ \t]*+-->[ \t]*+{_TIME}(?:[ \t].*)?$")
 _SNIFF = re.compile(
     r"\A\s*\d+[ \t]*\r?\n[ \t]*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}[ \t]*-->[ \t]*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}"
 )
@@ -54,53 +51,74 @@ def sniff(head: str, name: str = "srt") -> bool:
     return bool(_SNIFF.match(head.lstrip("\ufeff")))
 
 
+def _start_seconds(m: re.Match[str]) -> float:
+    h, mi, sec, frac = m.group(1), m.group(2), m.group(3), m.group(4) or "0"
+    return int(h) * 3600 + int(mi) * 60 + int(sec) + int(frac) / 10 ** len(frac)
+
+
 def read(data: bytes, path: str, options: ReadOptions | None = None) -> list[Transcript]:
     """Read a SubRip file; one Transcript."""
-    text = decode(data, path)
+    text = decode(data, path, getattr(options, "encoding", None))
     if text.startswith("\ufeff"):
-        text = text[1:]  # a second BOM; split_lines drops it too, so line numbers agree
+        text = text[1:]
     lines = split_lines(text)
-    newlines = [i for i, c in enumerate(text) if c == "\n"]
-
-    def line_of(offset: int) -> int:
-        return bisect.bisect_left(newlines, offset) + 1
-
+    n = len(lines)
     b = TranscriptBuilder(path, options, FORMAT)
     b.apply_options()
-    b.last_line = len(lines)
+    b.last_line = n
     cues = CueText(b, _TAGS, unescape=False)
 
-    expected = 0
-    for m in srt.SRT_REGEX.finditer(text):
-        _stray(text[expected : m.start()], line_of(expected), lines, b)
-        expected = m.end()
-        try:
-            start = srt.srt_timestamp_to_timedelta(m.group(2)).total_seconds()
-        except ValueError:  # TimestampParseError; the regex and the parser agree, but be safe
-            b.warn(line_of(m.start(2)), f"unreadable timing {m.group(2)!r}; cue skipped")
+    def blank(i: int) -> bool:
+        return not lines[i].strip()
+
+    def cue_at(i: int) -> int | None:
+        """The index of the timing line when a cue starts at line i, else None."""
+        if _TIMING.match(lines[i]):
+            return i
+        if i + 1 < n and _INDEX.match(lines[i]) and _TIMING.match(lines[i + 1]):
+            return i + 1
+        return None
+
+    i = 0
+    while i < n:
+        if blank(i):
+            i += 1
             continue
-        content = m.group(5)
-        if not content.strip():
+        timing = cue_at(i)
+        if timing is None:
+            # not a cue: a malformed one, or text outside any cue; warned about, skipped
+            part = []
+            while i < n and not blank(i) and (not part or cue_at(i) is None):
+                part.append((i + 1, lines[i]))
+                i += 1
+            _warn_part(part, b)
+            continue
+        start = _start_seconds(_TIMING.match(lines[timing]))  # type: ignore[arg-type]
+        k = timing + 1
+        body: list[tuple[int, str]] = []
+        while k < n:
+            if blank(k):
+                m = k
+                while m < n and blank(m):
+                    m += 1
+                if m >= n or cue_at(m) is not None or _INDEX.match(lines[m]) or TIMEISH.search(lines[m]):
+                    break  # the next cue (or a malformed one) starts after the blank line
+                k += 1
+                continue
+            if body and cue_at(k) is not None:
+                break  # a cue with no blank line before it
+            body.append((k + 1, lines[k]))
+            k += 1
+        i = k
+        if not any(t.strip() for _, t in body):
             cues.cues += 1
             continue  # a cue without text
-        first = line_of(m.start(5))
-        count = content.count("\n") + 1
-        cue_lines = [(first + i, lines[first + i - 1]) for i in range(count) if first + i <= len(lines)]
-        cues.cue(start, _own_lines(cue_lines, b))
-    _stray(text[expected:], line_of(expected), lines, b)
+        cues.cue(start, body)
     return [cues.finish(path, "subtitle", "'Name: text' at the start of the subtitle text")]
 
 
-def _stray(gap: str, first_line: int, lines: list[str], b: TranscriptBuilder) -> None:
-    """Text between the cues srt could read: a malformed cue, or text outside any cue."""
-    if not gap.strip():
-        return
-    numbered = [(first_line + i, lines[first_line + i - 1]) for i in range(gap.count("\n") + 1)
-                if first_line + i <= len(lines)]
-    _warn_part([(n, t) for n, t in numbered if t.strip()], b)
-
-
 def _warn_part(part: list[tuple[int, str]], b: TranscriptBuilder) -> None:
+    """A stretch that is not a cue: a malformed timing line if it has one, else stray text."""
     if not part:
         return
     timing = next(((n, t) for n, t in part if TIMEISH.search(t)), None)
@@ -109,29 +127,3 @@ def _warn_part(part: list[tuple[int, str]], b: TranscriptBuilder) -> None:
                "(expected 'HH:MM:SS,mmm --> HH:MM:SS,mmm'); cue skipped")
     else:
         b.warn(part[0][0], "text outside any cue (no 'start --> end' timing line before it); ignored")
-
-
-def _own_lines(cue_lines: list[tuple[int, str]], b: TranscriptBuilder) -> list[tuple[int, str]]:
-    """The cue's text, without what srt swallowed after a blank line that looks like a cue."""
-    kept: list[tuple[int, str]] = []
-    part: list[tuple[int, str]] = []
-    in_first = True
-
-    def flush() -> None:
-        if not part:
-            return
-        head = part[0][1]
-        if not in_first and (_INDEX.match(head) or TIMEISH.search(head)):
-            _warn_part(part, b)
-        else:
-            kept.extend(part)
-
-    for n, t in cue_lines:
-        if not t.strip():
-            flush()
-            part = []
-            in_first = False
-            continue
-        part.append((n, t))
-    flush()
-    return kept

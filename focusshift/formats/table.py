@@ -82,21 +82,34 @@ def _columns(header: list[str], options: ReadOptions, path: str) -> dict[str, st
     return out
 
 
-def _csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, dict[str, Any]] | list[str]]:
+FIELD_LIMIT = 16 * 1024 * 1024  # characters in one cell; the csv module's own default is 131,072
+
+
+def _csv_rows(text: str, delimiter: str, path: str) -> Iterator[tuple[int, dict[str, Any]] | list[str]]:
     """The header, then (first physical line, row) for each row."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     last = 0
-    for record in reader:
-        start = last + 1
-        last = reader.line_num
-        if header is None:
-            header = record
-            yield header
-            continue
-        if not any(cell.strip() for cell in record):
-            continue
-        yield start, dict(zip(header, record))
+    old = csv.field_size_limit(FIELD_LIMIT)
+    try:
+        while True:
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise TranscriptError(path, last + 1, f"not a readable CSV row: {exc}") from None
+            start = last + 1
+            last = reader.line_num
+            if header is None:
+                header = record
+                yield header
+                continue
+            if not any(cell.strip() for cell in record):
+                continue
+            yield start, dict(zip(header, record))
+    finally:
+        csv.field_size_limit(old)
 
 
 def _json_rows(text: str, path: str) -> Iterator[tuple[int, dict[str, Any]] | list[str]]:
@@ -107,6 +120,7 @@ def _json_rows(text: str, path: str) -> Iterator[tuple[int, dict[str, Any]] | li
     i += 1
     rows: list[tuple[int, dict[str, Any]]] = []
     header: list[str] = []
+    line, counted = 1, 0  # newlines counted up to `counted`: linear however many objects
     while True:
         while i < len(text) and text[i] in " \t\r\n,":
             i += 1
@@ -114,11 +128,16 @@ def _json_rows(text: str, path: str) -> Iterator[tuple[int, dict[str, Any]] | li
             raise TranscriptError(path, text.count("\n") + 1, "the JSON array is not closed")
         if text[i] == "]":
             break
-        line = text.count("\n", 0, i) + 1
+        line += text.count("\n", counted, i)
+        counted = i
         try:
             obj, i = decoder.raw_decode(text, i)
         except json.JSONDecodeError as exc:
             raise TranscriptError(path, exc.lineno, f"not valid JSON: {exc.msg}") from None
+        except RecursionError:
+            raise TranscriptError(path, line, "JSON nested too deeply to be an utterance") from None
+        except ValueError as exc:  # e.g. a number with more digits than Python converts
+            raise TranscriptError(path, line, f"not valid JSON: {exc}") from None
         _add_row(rows, header, obj, line, path, "each array item")
     yield header
     yield from rows
@@ -144,6 +163,10 @@ def _jsonl_rows(text: str, path: str) -> Iterator[tuple[int, dict[str, Any]] | l
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             raise TranscriptError(path, n, f"not valid JSON: {exc.msg}") from None
+        except RecursionError:
+            raise TranscriptError(path, n, "JSON nested too deeply to be an utterance") from None
+        except ValueError as exc:
+            raise TranscriptError(path, n, f"not valid JSON: {exc}") from None
         _add_row(rows, header, obj, n, path, "each line")
     yield header
     yield from rows
@@ -167,13 +190,13 @@ def _time(value: Any) -> float | None:
 
 def read(data: bytes, path: str, options: ReadOptions, kind: str = "csv") -> list[Transcript]:
     """Every session in the table, in order of first appearance."""
-    text = decode(data, path)
+    text = decode(data, path, getattr(options, "encoding", None))
     if kind == "json":
         rows = _json_rows(text, path)
     elif kind == "jsonl":
         rows = _jsonl_rows(text, path)
     else:
-        rows = _csv_rows(text, "\t" if kind == "tsv" else ",")
+        rows = _csv_rows(text, "\t" if kind == "tsv" else ",", path)
     header = next(rows, None)
     if not header:
         raise TranscriptError(path, 1, "no header row")
@@ -191,6 +214,8 @@ def read(data: bytes, path: str, options: ReadOptions, kind: str = "csv") -> lis
             b.first_body_line = start
             if sid:
                 b.meta["transcript"] = sid
+            if "transcript" in cols:
+                b.meta["session_number"] = len(sessions)  # what --no-text shows instead of the id
         speaker = str(row.get(cols["speaker"], "") or "").strip()
         body = row.get(cols["text"])
         body = "" if body is None else str(body)

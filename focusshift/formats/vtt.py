@@ -76,7 +76,7 @@ def sniff(head: str, name: str = "vtt") -> bool:
 
 def read(data: bytes, path: str, options: ReadOptions | None = None) -> list[Transcript]:
     """Read a WebVTT file; one Transcript."""
-    text = decode(data, path)
+    text = decode(data, path, getattr(options, "encoding", None))
     lines = split_lines(text)
     b = TranscriptBuilder(path, options, FORMAT)
     b.apply_options()

@@ -53,11 +53,13 @@ def _load(text: str, path: str) -> Any:
         raise TranscriptError(path, exc.lineno, f"not valid JSON: {exc.msg} (column {exc.colno})") from None
     except RecursionError:
         raise TranscriptError(path, 1, "JSON nested too deeply to be a transcript") from None
+    except ValueError as exc:  # e.g. a number with more digits than Python converts
+        raise TranscriptError(path, 1, f"not valid JSON: {exc}") from None
 
 
 def read(data: bytes, path: str, options: ReadOptions) -> list[Transcript]:
     """One Transcript from a JSON object with diarized "segments"."""
-    text = decode(data, path)
+    text = decode(data, path, getattr(options, "encoding", None))
     raw = text[1:] if text.startswith("\ufeff") else text
     doc = _load(raw, path)
     if not isinstance(doc, dict) or not isinstance(doc.get("segments"), list):
@@ -74,6 +76,7 @@ def read(data: bytes, path: str, options: ReadOptions) -> list[Transcript]:
     if isinstance(doc.get("language"), str):
         b.meta["language"] = doc["language"]
 
+    texts = _Texts(raw)
     cursor = 0
     speakers = 0
     unattributed: int | None = None
@@ -83,7 +86,7 @@ def read(data: bytes, path: str, options: ReadOptions) -> list[Transcript]:
             b.warn(line, f"segment {i + 1} has no text; skipped")
             continue
         said = seg["text"]
-        pos, cursor = _locate(raw, said, cursor)
+        pos, cursor = texts.locate(said, cursor)
         stripped = said.lstrip()
         pos += len(said) - len(stripped)
         line = bisect.bisect_right(starts, pos)
@@ -113,10 +116,33 @@ def read(data: bytes, path: str, options: ReadOptions) -> list[Transcript]:
     return [b.build()]
 
 
-def _locate(raw: str, said: str, cursor: int) -> tuple[int, int]:
-    """Where a segment's text value starts in the file (after its quote), searching from cursor."""
-    for encoded in (json.dumps(said, ensure_ascii=False), json.dumps(said)):
-        m = re.compile(r'"text"\s*:\s*' + re.escape(encoded)).search(raw, cursor)
-        if m:
-            return m.end() - len(encoded) + 1, m.end()
-    return cursor, cursor
+_TEXT_KEY = re.compile(r'"text"\s*+:\s*+"')
+
+
+class _Texts:
+    """Where each "text" string value starts in the file, found in one pass.
+
+    Segments are matched to these in order, by value, so a segment's position
+    is found in time linear in the file however its text is escaped.
+    """
+
+    def __init__(self, raw: str) -> None:
+        self.at: dict[str, list[int]] = {}
+        for m in _TEXT_KEY.finditer(raw):
+            try:
+                value, _end = json.decoder.scanstring(raw, m.end())  # type: ignore[attr-defined]
+            except (ValueError, RecursionError):
+                continue
+            self.at.setdefault(value, []).append(m.end())
+        self.used: dict[str, int] = {}
+
+    def locate(self, said: str, cursor: int) -> tuple[int, int]:
+        """(start of the value, new cursor): the first unused occurrence at or after cursor."""
+        spots = self.at.get(said, [])
+        k = self.used.get(said, 0)
+        while k < len(spots) and spots[k] < cursor:
+            k += 1
+        if k >= len(spots):
+            return cursor, cursor
+        self.used[said] = k + 1
+        return spots[k], spots[k] + 1

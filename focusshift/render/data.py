@@ -20,26 +20,15 @@ def not_assessed(reason: str | None) -> str:
     return f"not assessed: {reason or 'roles unknown'}"
 
 
-def anonymous_labels(analysis: Analysis) -> dict[str, str]:
-    """Speaker label -> 'therapist 1', 'client 2', 'unknown 1': names out of de-identified output."""
-    seen: dict[str, int] = {}
-    out: dict[str, str] = {}
-    for sp in analysis.transcript.speakers:
-        seen[sp.role] = seen.get(sp.role, 0) + 1
-        out[sp.label] = f"{sp.role} {seen[sp.role]}"
-    return out
-
-
-def speakers_to_list(analysis: Analysis, *, text: bool = True) -> list[dict[str, Any]]:
+def speakers_to_list(analysis: Analysis) -> list[dict[str, Any]]:
     """Each speaker with role, role_source, confidence (inferred only) and why."""
-    anon = None if text else anonymous_labels(analysis)
     return [
         {
-            "label": sp.label if anon is None else anon[sp.label],
+            "label": sp.label,
             "role": sp.role,
             "role_source": sp.role_source,
             "confidence": sp.confidence,
-            "evidence": sp.evidence if anon is None else None,
+            "evidence": sp.evidence,
             "turns": sp.turns,
             "first_line": sp.first_line,
         }
@@ -48,7 +37,11 @@ def speakers_to_list(analysis: Analysis, *, text: bool = True) -> list[dict[str,
 
 
 def analysis_to_dict(analysis: Analysis, *, text: bool = True) -> dict[str, Any]:
-    """The JSON object of one transcript (see docs/output.md)."""
+    """The JSON object of one transcript (see docs/output.md); text=False de-identifies it (deidentify)."""
+    if not text:
+        from ..deidentify import deidentify
+
+        analysis = deidentify(analysis)
     t = analysis.transcript
     segments = []
     for s in analysis.segments:
@@ -112,7 +105,7 @@ def analysis_to_dict(analysis: Analysis, *, text: bool = True) -> dict[str, Any]
         "path": t.path,
         "format": t.format,
         "meta": dict(t.meta),
-        "speakers": speakers_to_list(analysis, text=text),
+        "speakers": speakers_to_list(analysis),
         "assessable": analysis.assessable,
         "reason": analysis.reason,
         "segments": segments,
@@ -215,3 +208,14 @@ def csv_rows(analysis: Analysis, *, text: bool = True) -> list[list[object]]:
             ]
         )
     return rows
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(row: list[object]) -> list[object]:
+    """Cells a spreadsheet would run as a formula (=, +, -, @, tab, CR first) get a leading apostrophe.
+
+    Only text cells: numbers stay numbers. --raw-csv writes cells as they are.
+    """
+    return [f"'{v}" if isinstance(v, str) and v.startswith(_FORMULA_START) else v for v in row]

@@ -322,6 +322,10 @@ def render_report(analysis: Analysis, *, text: bool = True, index_href: str | No
     notes, event text) and keeps the structure. index_href, when given, links
     back to the index page (a relative file name, never user text).
     """
+    if not text:
+        from ..deidentify import deidentify
+
+        analysis = deidentify(analysis)
     t = analysis.transcript
     title = t.meta.get("title") if isinstance(t.meta.get("title"), str) and t.meta.get("title") else None
     heading = title or ("standard input" if t.path == "-" else t.path.replace("\\", "/").rsplit("/", 1)[-1])
@@ -371,14 +375,9 @@ def _roles(a: Analysis, text: bool) -> str:
         )
     if not speakers:
         return "".join(parts)
-    anon: dict[str, str] = {}
-    if not text:
-        from .data import anonymous_labels
-
-        anon = anonymous_labels(a)
     rows = []
     for sp in speakers:
-        name = anon.get(sp.label, sp.label)
+        name = sp.label
         if sp.role_source == "inferred":
             how = f'<span class="inferred">inferred, confidence {sp.confidence:.2f}</span>'
         elif sp.role_source is None:

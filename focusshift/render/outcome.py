@@ -25,6 +25,7 @@ class Outcome:
     payload: Any  # json/jsonl: the JSON text; csv/tsv: rows; table: the Analysis
     assessable: bool = True
     reason: str | None = None
+    traceback: str = ""  # of an internal error, shown under --debug
 
 
 def shape(result: Analysis | Failure, fmt: str = "table", text: bool = True) -> Outcome:
@@ -34,7 +35,12 @@ def shape(result: Analysis | Failure, fmt: str = "table", text: bool = True) -> 
         payload: Any = None
         if fmt in ("json", "jsonl"):
             payload = json.dumps(failure_to_dict(result), ensure_ascii=False)
-        return Outcome(result.path, (result.line, result.message), (), (), 0, payload)
+        return Outcome(result.path, (result.line, result.message), (), (), 0, payload,
+                       False, result.message, result.traceback)
+    if not text:  # --no-text: names out of every output, stderr's warnings included
+        from ..deidentify import deidentify
+
+        result = deidentify(result)
     t = result.transcript
     if fmt in ("json", "jsonl"):
         payload = json.dumps(analysis_to_dict(result, text=text), ensure_ascii=False)

@@ -36,6 +36,10 @@ def _segment_name(seg_title: str | None, index: int, start: int, end: int) -> st
 
 def render_analysis(analysis: Analysis, *, explain: bool = False, text: bool = True) -> Group:
     """A heading line, the segment table, and the shifts: what a supervisor reads first."""
+    if not text:
+        from ..deidentify import deidentify
+
+        analysis = deidentify(analysis)
     t = analysis.transcript
     title = t.meta.get("title")
     head = Text()
@@ -96,8 +100,6 @@ def render_analysis(analysis: Analysis, *, explain: bool = False, text: bool = T
         else:
             msg.append("; the client did not get back to their own material in the segment")
         parts.append(msg)
-    for line, message in t.warnings:
-        parts.append(Text(f"  warning: line {line}: {message}" if line else f"  warning: {message}", style="dim"))
     parts.append(Text(""))
     return Group(*parts)
 
@@ -141,15 +143,10 @@ def _roles_line(analysis: Analysis, text: bool) -> Text | None:
                            for sp in speakers):
         return None
     line = Text("  roles: ", style="dim")
-    anon: dict[str, str] = {}
-    if not text:
-        from .data import anonymous_labels
-
-        anon = anonymous_labels(analysis)
     for i, sp in enumerate(speakers):
         if i:
             line.append(", ", style="dim")
-        name = anon.get(sp.label, sp.label)
+        name = sp.label
         if sp.role_source == "inferred":
             line.append(f"{name} = {sp.role} (inferred, {sp.confidence:.2f})", style="yellow")
         elif sp.role == "unknown":
@@ -159,6 +156,17 @@ def _roles_line(analysis: Analysis, text: bool) -> Text | None:
     return line
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """rich exits 1 here; a closed pipe (`| head`) is the reader's choice: let the CLI exit 0."""
+        self.quiet = True
+        raise BrokenPipeError()
+
+
 def make_console(file, *, color: bool | None = None) -> Console:
-    """Colour only on a terminal, never under NO_COLOR (rich honours NO_COLOR itself)."""
-    return Console(file=file, no_color=color is False, highlight=False, soft_wrap=True)
+    """color None: on a terminal, unless NO_COLOR is set (rich's own checks); True/False: --color always/never."""
+    if color is True:
+        return _Console(file=file, force_terminal=True, no_color=False, highlight=False, soft_wrap=True)
+    if color is False:
+        return _Console(file=file, no_color=True, color_system=None, highlight=False, soft_wrap=True)
+    return _Console(file=file, highlight=False, soft_wrap=True)
