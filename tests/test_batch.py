@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
@@ -117,8 +119,10 @@ def _big_folder(tmp_path, copies):
     return tmp_path
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_ctrl_c_stops_promptly_and_leaves_no_output(tmp_path, jobs):
+@pytest.mark.parametrize(("jobs", "sig", "code"), [
+    ("1", signal.SIGINT, 130), ("2", signal.SIGINT, 130), ("1", signal.SIGTERM, 143), ("2", signal.SIGTERM, 143),
+])
+def test_ctrl_c_and_sigterm_stop_promptly_and_leave_no_output(tmp_path, jobs, sig, code):
     src = tmp_path / "in"
     src.mkdir()
     _big_folder(src, 12)  # 12 x 56 files: far longer than the test waits
@@ -131,13 +135,24 @@ def test_ctrl_c_stops_promptly_and_leaves_no_output(tmp_path, jobs):
     time.sleep(6)
     assert proc.poll() is None, proc.stderr.read()
     start = time.time()
-    proc.send_signal(signal.SIGINT)
+    children = _children(proc.pid)
+    proc.send_signal(sig)
     _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130, err
+    assert proc.returncode == code, err
     assert time.time() - start < 10
     assert b"Traceback" not in err
     assert not out.exists()
     assert not list(tmp_path.glob("*.part")) and not list(tmp_path.glob(".out.jsonl.*"))
+    time.sleep(0.5)
+    assert [c for c in children if Path(f"/proc/{c}").exists()] == []  # no worker left behind
+
+
+def _children(pid: int) -> list[int]:
+    """Child process ids (Linux /proc; empty elsewhere)."""
+    try:
+        return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 def test_dask_local_cluster_gives_the_local_results(tmp_path):

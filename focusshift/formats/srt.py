@@ -37,7 +37,7 @@ from .vtt import TIMEISH, CueText
 
 FORMAT = "srt"
 
-_TAGS = re.compile(r"<[^>]*>|\{\\[^}]*\}")
+_TAGS = re.compile(r"<[^<>]*>|\{\\[^{}]*\}")
 _INDEX = re.compile(r"^\s*-?\d+\s*$")
 _TIME = r"(\d{1,9}):(\d{1,2}):(\d{1,2})(?:[,.](\d{1,9}))?"
 _TIMING = re.compile(rf"^[ \t]*+{_TIME}[ \t]*+-->[ \t]*+{_TIME}(?:[ \t].*)?$")

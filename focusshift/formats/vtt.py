@@ -60,9 +60,10 @@ from .native import _BRACKET_LABEL, _LABEL, _plausible_name
 FORMAT = "vtt"
 
 # <v Name>, <v.loud Name>, <v.a.b Name>; <v> without a name has no speaker.
-_VOICE = re.compile(r"<v(?:\.[^\s.>]+)*(?:[ \t]+([^>]*))?>")
-# What webvtt-py strips as cue tags (its re.sub('<.*?>', '', line)).
-VTT_TAGS = re.compile(r"<[^>]*>")
+_VOICE = re.compile(r"<v(?:\.[^\s.<>]++)*+(?:[ \t]++([^<>]*+))?>")
+# What webvtt-py strips as cue tags (its re.sub('<.*?>', '', line)); a tag holds no '<', so a
+# line of many '<' is scanned once, not once per '<'.
+VTT_TAGS = re.compile(r"<[^<>]*>")
 # A timestamp written with a comma before the milliseconds (SRT style).
 _COMMA_TIME = re.compile(r"(\d:\d{1,2}),(\d{1,3})(?!\d)")
 # A line that looks like it was meant to be a timing line: starts with a time, or has an arrow.
