@@ -368,3 +368,16 @@ def test_shell_completion_documented_and_working():
     env = {**os.environ, "_FOCUSSHIFT_COMPLETE": "bash_source"}
     p = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=60)
     assert "_focusshift_completion()" in p.stdout and "complete " in p.stdout
+
+
+def test_report_into_a_folder_never_overwrites_an_input(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    page = inputs / "index.html"  # a transcript someone saved as .html, given explicitly
+    page.write_text("T: [crying] sorry.\nC: Are you okay?\n")
+    other = inputs / "b.txt"
+    other.write_text("T: hi\nC: hello\n")
+    before = page.read_bytes()
+    r = run("report", page, other, "-o", inputs)
+    assert r.exit_code == 2 and "that is an input file" in r.output
+    assert page.read_bytes() == before
