@@ -71,6 +71,7 @@ class Evaluation:
     level_scores: dict[str, list[float]] = field(default_factory=dict)
     files: int = 0
     errors: list[str] = field(default_factory=list)
+    sessions: Counts = field(default_factory=Counts)  # sessions with a focus shift: detected vs gold
 
     def level_means(self) -> dict[str, float | None]:
         return {
@@ -105,6 +106,7 @@ class Evaluation:
                 "n": {lvl: len(self.level_scores.get(lvl, [])) for lvl in LEVELS},
                 "ordering": self.ordering_holds(),
             },
+            "sessions_with_shift": self.sessions.as_dict(),
             "false_positives": self.false_positives,
             "misses": self.misses,
             "errors": self.errors,
@@ -171,45 +173,64 @@ def evaluate(
         key = _file_key(result.transcript.path, roots)
         if key not in gold:
             continue
-        ev.files += 1
-        entry = gold[key]
-        coded = _coded_lines(result)
-        for cat in CATEGORIES:
-            gold_lines = set(entry.get(cat, []))
-            found = {e.line for e in result.events if e.category == cat}
-            universe = coded | gold_lines | found
-            c = ev.categories[cat]
-            c.tp += len(found & gold_lines)
-            c.fp += len(found - gold_lines)
-            c.fn += len(gold_lines - found)
-            c.tn += len(universe - found - gold_lines)
-            by_line = {}
-            for e in result.events:
-                if e.category == cat:
-                    by_line.setdefault(e.line, e)
-            for line in sorted(found - gold_lines):
-                e = by_line[line]
-                ev.false_positives.append(
-                    {"file": key, "line": line, "category": cat, "subtype": e.subtype,
-                     "rule": e.rule, "text": _line_text(result, line)}
-                )
-            for line in sorted(gold_lines - found):
-                ev.misses.append({"file": key, "line": line, "category": cat, "text": _line_text(result, line)})
-            # Per subtype: a found line is right when gold has the category on it.
-            for e in result.events:
-                if e.category != cat:
-                    continue
-                sc = ev.subtypes.setdefault(f"{cat}/{e.subtype}", Counts())
-                if e.line in gold_lines:
-                    sc.tp += 1
-                else:
-                    sc.fp += 1
-        gold_segments = {s.get("heading_line"): s for s in entry.get("segments", [])}
-        for s in result.segments:
-            g = gold_segments.get(s.segment.heading_line)
-            if g is not None and s.segment.heading_line is not None and s.score is not None:
-                ev.level_scores.setdefault(g["level"], []).append(s.score)
+        add_file(ev, key, result, gold[key])
     return ev
+
+
+def gold_has_shift(entry: dict[str, Any]) -> bool:
+    """A session with a focus shift in the gold: a segment labelled 'shift', or, without headings,
+    therapist emotion followed later by client caretaking."""
+    segments = entry.get("segments", [])
+    if segments:
+        return any(s.get("level") == "shift" for s in segments)
+    te = entry.get("therapist_emotion", [])
+    return bool(te) and any(line > min(te) for line in entry.get("client_caretaking", []))
+
+
+def add_file(ev: Evaluation, key: str, result: Analysis, entry: dict[str, Any]) -> None:
+    """Add one analyzed file's comparison with its gold entry to an Evaluation."""
+    ev.files += 1
+    found_shift, gold_shift = bool(result.shifts), gold_has_shift(entry)
+    ev.sessions.tp += found_shift and gold_shift
+    ev.sessions.fp += found_shift and not gold_shift
+    ev.sessions.fn += gold_shift and not found_shift
+    ev.sessions.tn += not found_shift and not gold_shift
+    coded = _coded_lines(result)
+    for cat in CATEGORIES:
+        gold_lines = set(entry.get(cat, []))
+        found = {e.line for e in result.events if e.category == cat}
+        universe = coded | gold_lines | found
+        c = ev.categories[cat]
+        c.tp += len(found & gold_lines)
+        c.fp += len(found - gold_lines)
+        c.fn += len(gold_lines - found)
+        c.tn += len(universe - found - gold_lines)
+        by_line = {}
+        for e in result.events:
+            if e.category == cat:
+                by_line.setdefault(e.line, e)
+        for line in sorted(found - gold_lines):
+            e = by_line[line]
+            ev.false_positives.append(
+                {"file": key, "line": line, "category": cat, "subtype": e.subtype,
+                 "rule": e.rule, "text": _line_text(result, line)}
+            )
+        for line in sorted(gold_lines - found):
+            ev.misses.append({"file": key, "line": line, "category": cat, "text": _line_text(result, line)})
+        # Per subtype: a found line is right when gold has the category on it.
+        for e in result.events:
+            if e.category != cat:
+                continue
+            sc = ev.subtypes.setdefault(f"{cat}/{e.subtype}", Counts())
+            if e.line in gold_lines:
+                sc.tp += 1
+            else:
+                sc.fp += 1
+    gold_segments = {s.get("heading_line"): s for s in entry.get("segments", [])}
+    for s in result.segments:
+        g = gold_segments.get(s.segment.heading_line)
+        if g is not None and s.segment.heading_line is not None and s.score is not None:
+            ev.level_scores.setdefault(g["level"], []).append(s.score)
 
 
 def _line_text(analysis: Analysis, line: int) -> str:

@@ -268,10 +268,9 @@ def _conversation(
             if anchor is None:
                 anchor = latest(care, c.pos, aw)
             if anchor is not None:
+                # A context-only match never unlocks another one (no stacking on a match that
+                # may itself be wrong): only firm caretaking and therapist emotion anchor.
                 kept.append((c, anchor))
-                if c.rule.label == CLIENT_CARETAKING:
-                    care.append((c.pos, c.line))
-                    care.sort()
     return kept
 
 
