@@ -125,7 +125,7 @@ def _big_folder(tmp_path, copies):
 def test_ctrl_c_and_sigterm_stop_promptly_and_leave_no_output(tmp_path, jobs, sig, code):
     src = tmp_path / "in"
     src.mkdir()
-    _big_folder(src, 12)  # 12 x 56 files: far longer than the test waits
+    _big_folder(src, 60)  # 60 x 82 files: far longer than the test waits
     out = tmp_path / "out.jsonl"
     env = {**os.environ, "FOCUSSHIFT_JOBS": jobs}
     proc = subprocess.Popen(
