@@ -32,6 +32,8 @@ class Analyzer:
     prefilter: bool = True  # False: every turn runs the whole pipeline (same events, slower)
     encoding: str | None = None  # None: UTF-8 or a byte-order mark's encoding
     timeout: float | None = None  # seconds per file; None: no budget
+    detector: str = "both"  # rules, model (the classifier for caretaking) or both (docs/validation.md)
+    min_confidence: float = 0.0  # events less likely than this to be right are left out (and not scored)
     _nlp: object = None
     _lexicon: Lexicon | None = None
 
@@ -85,7 +87,15 @@ class Analyzer:
         """Detect, find shifts, score: the whole analysis of one parsed transcript."""
         from .pipeline.detect import detect
 
+        if self.detector not in DETECTORS:
+            raise FocusshiftError(f"unknown detector {self.detector!r}; choose from {', '.join(DETECTORS)}")
         events = detect(transcript, self.nlp, self.lexicon, self.config, prefilter=self.prefilter)
+        if self.detector != "rules":
+            own = frozenset(rid for rid, r in self.lexicon.markers.items()
+                            if not r.origin.startswith("focusshift/lexicon/data/"))
+            events = with_model(transcript, events, self.detector, self.config, own)
+        if self.min_confidence > 0:
+            events = tuple(e for e in events if e.confidence is None or e.confidence >= self.min_confidence)
         shifts = find_shifts(transcript.turns, events, self.config, transcript.segments)
         segments = score_segments(
             transcript.segments, transcript.turns, events, shifts, self.config
@@ -185,6 +195,31 @@ def discover(paths: Iterable[str | Path], glob: str | None = None) -> Iterator[s
                 yield str(f)
         else:
             yield sp
+
+
+DETECTORS = ("rules", "model", "both")
+
+
+def with_model(transcript: Transcript, events: tuple, detector: str, config: Config,
+               user_rules: frozenset[str] = frozenset()) -> tuple:
+    """Add the classifier's caretaking ('both'), or let it replace the rules' caretaking ('model')."""
+    from .model import CLIENT_CARETAKING
+    from .pipeline.model import model_events
+
+    from .pipeline.model import load_classifier
+
+    found, probs = model_events(transcript, events, config.weight(CLIENT_CARETAKING, "model"))
+    if detector == "model":
+        kept = [e for e in events if e.category != CLIENT_CARETAKING]
+    else:
+        # A rule's caretaking the classifier finds implausible in its context is dropped
+        # (a quoted "are you okay", a parent soothing a child in a family session).
+        veto = load_classifier()[1]["veto"]
+        kept = [e for e in events if e.category != CLIENT_CARETAKING or e.rule in user_rules
+                or probs.get((e.turn, e.line), 1.0) >= veto]  # a user's own rule is never vetoed
+        taken = {(e.turn, e.line) for e in kept if e.category == CLIENT_CARETAKING}
+        found = [e for e in found if (e.turn, e.line) not in taken]  # a rule already names it
+    return tuple(sorted([*kept, *found], key=lambda e: (e.line, e.span[0], e.category, e.rule)))
 
 
 class _OverBudget(BaseException):

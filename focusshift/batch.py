@@ -47,6 +47,8 @@ class Settings:
                 "infer_roles": analyzer.infer_roles,
                 "prefilter": analyzer.prefilter,
                 "encoding": analyzer.encoding,
+                "detector": analyzer.detector,
+                "min_confidence": analyzer.min_confidence,
                 "timeout": analyzer.timeout,
             }
         )

@@ -165,6 +165,12 @@ def analysis_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                           "stderr and in the output with a confidence (docs/roles.md)."),
         click.option("--guess-roles", is_flag=True, hidden=True, expose_value=False,
                      help="Deprecated: roles are inferred by default."),
+        click.option("--detector", type=click.Choice(("rules", "model", "both")), default="both", show_default=True,
+                     help="What finds client caretaking: the rules, the trained classifier, or both (the "
+                          "classifier also drops rule matches it finds implausible). docs/validation.md."),
+        click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, metavar="P",
+                     help="Leave out (and do not score) events less likely than P to be right: a rule's "
+                          "measured precision, or the classifier's probability."),
         click.option("--encoding", callback=_check_encoding, metavar="NAME",
                      help="Read inputs in this encoding (e.g. cp1252, latin-1). Default: UTF-8, or UTF-16/32 "
                           "when the file starts with a byte-order mark."),
@@ -230,7 +236,7 @@ def discover(paths, glob):
 
 def _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model,
                     input_format=None, glob=None, columns=(), role_specs=(), infer_roles=True,
-                    encoding=None, timeout=None):
+                    encoding=None, timeout=None, detector="both", min_confidence=0.0):
     from .api import Analyzer
     from .config import load_config
 
@@ -249,6 +255,8 @@ def _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, m
         infer_roles=infer_roles,
         encoding=encoding,
         timeout=timeout or None,
+        detector=detector,
+        min_confidence=min_confidence,
     )
     analyzer.lexicon  # validate rule files before any output starts
     return analyzer
@@ -315,7 +323,7 @@ def cli() -> None:
 @analysis_options
 def analyze(paths, fmt, explain, no_text, fail_under, allow_unassessed, output, private, raw_csv, color, quiet,
             jobs, executor, scheduler, therapist, client, segment_by, config_path, lexicon_files, model,
-            input_format, glob, columns, role_specs, infer_roles, encoding, timeout) -> None:
+            input_format, glob, columns, role_specs, infer_roles, detector, min_confidence, encoding, timeout) -> None:
     """Score each segment of the transcripts at PATH... ('-' reads stdin).
 
     A PATH may be a file or a folder (every supported file below it, in sorted
@@ -363,7 +371,8 @@ def analyze(paths, fmt, explain, no_text, fail_under, allow_unassessed, output, 
     warn_unused(bool(jobs) and executor == "dask", "--jobs is ignored with --executor dask (the cluster decides)")
     try:
         analyzer = _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model,
-                                   input_format, glob, columns, role_specs, infer_roles, encoding, timeout)
+                                   input_format, glob, columns, role_specs, infer_roles, encoding, timeout,
+                                   detector, min_confidence)
     except (ConfigError, LexiconError) as exc:
         raise FocusshiftUsageError(str(exc)) from None
     stdin = sys.stdin.buffer.read() if "-" in paths else None
@@ -493,7 +502,7 @@ def _progress(total: int, *, enabled: bool) -> Iterator[Callable[[int], None]]:
 @analysis_options
 def evaluate(paths, gold_path, fmt, no_text, min_precision, min_recall,
              therapist, client, segment_by, config_path, lexicon_files, model,
-             input_format, glob, columns, role_specs, infer_roles, encoding, timeout) -> None:
+             input_format, glob, columns, role_specs, infer_roles, detector, min_confidence, encoding, timeout) -> None:
     """Compare detections with human line-level coding.
 
     Prints, per category and per subtype, true/false positives and negatives,
@@ -512,7 +521,8 @@ def evaluate(paths, gold_path, fmt, no_text, min_precision, min_recall,
 
     try:
         analyzer = _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model,
-                                   input_format, glob, columns, role_specs, infer_roles, encoding, timeout)
+                                   input_format, glob, columns, role_specs, infer_roles, encoding, timeout,
+                                   detector, min_confidence)
         gold = load_gold(gold_path)
         result = run_evaluation(list(paths), gold, analyzer, glob=glob, skip=[gold_path])
     except FocusshiftError as exc:
@@ -549,7 +559,7 @@ def evaluate(paths, gold_path, fmt, no_text, min_precision, min_recall,
               help="Output format.")
 @analysis_options
 def validate(paths, fmt, therapist, client, segment_by, config_path, lexicon_files, model,
-             input_format, glob, columns, role_specs, infer_roles, encoding, timeout) -> None:
+             input_format, glob, columns, role_specs, infer_roles, detector, min_confidence, encoding, timeout) -> None:
     """Parse transcripts without analyzing them: check format, speakers and roles.
 
     For each file: the format detected, each speaker with its role, where the
@@ -566,7 +576,8 @@ def validate(paths, fmt, therapist, client, segment_by, config_path, lexicon_fil
     """
     try:
         analyzer = _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model,
-                                   input_format, glob, columns, role_specs, infer_roles, encoding, timeout)
+                                   input_format, glob, columns, role_specs, infer_roles, encoding, timeout,
+                                   detector, min_confidence)
     except FocusshiftError as exc:
         raise FocusshiftUsageError(str(exc)) from None
     stdin = sys.stdin.buffer.read() if "-" in paths else None

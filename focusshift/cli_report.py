@@ -101,7 +101,7 @@ def _labels(paths: tuple[str, ...], glob: str | None) -> list[tuple[str, str]]:
               help="Worker processes for folders (default: the machine's cores, or FOCUSSHIFT_JOBS).")
 @_analysis_options
 def report(paths, output, no_text, private, quiet, jobs, therapist, client, segment_by, config_path, lexicon_files,
-           model, input_format, glob, columns, role_specs, infer_roles, encoding, timeout) -> None:
+           model, input_format, glob, columns, role_specs, infer_roles, detector, min_confidence, encoding, timeout) -> None:
     """Write self-contained HTML reports: timeline, segment table, highlighted transcript.
 
     Each page has the session's summary score, a chart of segment scores with
@@ -131,7 +131,8 @@ def report(paths, output, no_text, private, quiet, jobs, therapist, client, segm
 
     try:
         analyzer = _build_analyzer(therapist, client, segment_by, config_path, lexicon_files, model,
-                                   input_format, glob, columns, role_specs, infer_roles, encoding, timeout)
+                                   input_format, glob, columns, role_specs, infer_roles, encoding, timeout,
+                                   detector, min_confidence)
     except FocusshiftError as exc:
         raise FocusshiftUsageError(str(exc)) from None
 

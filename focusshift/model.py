@@ -174,8 +174,11 @@ class Event:
     modifiers: tuple[str, ...] = ()  # context rules that applied but did not cancel it
     weight: float = 0.0
     segment: int = 0
-    condition: str = "always"  # the rule's condition (always, after_emotion, with_support)
+    condition: str = "always"  # the rule's condition (always, after_emotion, with_support), or "model"
     anchor_line: int | None = None  # the event that let a conditional rule count
+    detector: str = "rule"  # which layer found it: "rule" or "model"
+    confidence: float | None = None  # the rule's measured precision, or the model's probability
+    evidence: tuple[str, ...] = ()  # for the model: the words that weighed most
 
 
 @dataclass(frozen=True)

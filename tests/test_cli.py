@@ -209,7 +209,8 @@ def test_config_changes_weights(runner, tmp_path):
     f.write_text("T: [crying]\nC: ok\nT: mm\nC: ok\n")
     cfg = tmp_path / "c.toml"
     cfg.write_text("[weights.therapist_emotion]\ncrying = 0.5\n")
-    d = json.loads(invoke(runner, ["analyze", str(f), "-f", "json", "--config", str(cfg)]).output)[0]
+    d = json.loads(invoke(runner, ["analyze", str(f), "-f", "json", "--config", str(cfg),
+                                   "--detector", "rules"]).output)[0]
     assert d["events"][0]["weight"] == 0.5 and d["segments"][0]["score"] == 87.5
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from focusshift.config import load_config
 from focusshift.errors import LexiconError
-from focusshift.lexicon import CONTEXT_FILE, MARKER_FILES, ROLES_FILE, TERMS_FILE, load_lexicon, parse_rules
+from focusshift.lexicon import (CONFIDENCE_FILE, CONTEXT_FILE, MARKER_FILES, ROLES_FILE, TERMS_FILE, load_lexicon,
+                                parse_rules)
 
 DATA = resources.files("focusshift.lexicon").joinpath("data")
 ALL_FILES = (*MARKER_FILES, CONTEXT_FILE)
@@ -25,7 +26,7 @@ def test_rule_file_is_registered_and_valid(name):
 
 def test_every_data_file_is_registered():
     present = {p.name for p in DATA.iterdir() if p.name.endswith((".jsonl", ".json"))}
-    assert present == {*ALL_FILES, TERMS_FILE, ROLES_FILE}
+    assert present == {*ALL_FILES, TERMS_FILE, ROLES_FILE, CONFIDENCE_FILE}
 
 
 @pytest.mark.parametrize("name", ALL_FILES)

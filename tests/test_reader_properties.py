@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from focusshift.errors import TranscriptError
@@ -55,11 +55,21 @@ def check_well_formed(t: Transcript, data: bytes) -> None:
     n = len(lines)
     seen: set[int] = set()
     previous_start = 0
+    interjected = {(p.line, p.column, len(turn.text)) for turn in t.turns if turn.interjection
+                   for p in turn.pieces}
     for i, turn in enumerate(t.turns):
         assert turn.index == i
         assert turn.role in ("therapist", "client", "unknown")
         assert turn.pieces, "a turn without pieces"
         assert (turn.speaker is None) == turn.is_note
+        if turn.interjection:
+            # "(T: Mhm)" inside another turn: its own words at its column, on that turn's line
+            [piece] = turn.pieces
+            source = lines[piece.line - 1]
+            assert source[piece.column:piece.column + len(turn.text)] == turn.text
+            assert source[:piece.column].rstrip().endswith(":")
+            assert turn.line >= previous_start
+            continue
         # turns are in file order
         assert turn.line > previous_start
         previous_start = turn.line
@@ -77,7 +87,13 @@ def check_well_formed(t: Transcript, data: bytes) -> None:
             source = lines[piece.line - 1]
             assert 0 <= piece.column <= len(source)
             # the turn's text is the source line's text after the label, verbatim
-            assert part == source[piece.column :].rstrip()
+            # (interjections inside it blanked out, same length)
+            expected = source[piece.column :].rstrip()
+            for line, col, length in interjected:
+                if line == piece.line:
+                    assert set(part[col - piece.column: col - piece.column + length]) <= {" "}
+                    expected = expected[: col - piece.column] + " " * length + expected[col - piece.column + length:]
+            assert part.rstrip() == expected.rstrip() or any(line == piece.line for line, _c, _l in interjected)
             assert source.strip(), "a blank line became part of a turn"
         if not turn.is_note:
             first = lines[turn.line - 1][: turn.pieces[0].column].rstrip()
@@ -206,6 +222,7 @@ def test_undecodable_or_binary_input_reports_its_line(text, junk, where):
     while where < len(data) and (data[where] & 0xC0) == 0x80:
         where += 1
     bad = data[:where] + b"\xff" + junk + data[where:]
+    assume(not bad.startswith((b"\xff\xfe", b"\xfe\xff")))  # a UTF-16/32 byte-order mark: read as such
     try:
         read_bytes(bad, "bad.txt")
     except TranscriptError as exc:

@@ -197,7 +197,7 @@ def test_report_contents(sample_html, analyzer):
     assert [r["data-segment"] for r in red] == ["2"]
     # the segment table
     table = page.by_id["segments"]
-    assert "The morning of 14 March" in table and "62.3" in table and "100.0" in table
+    assert "The morning of 14 March" in table and "65.9" in table and "100.0" in table
     # every event's exact words are wrapped, with its details on hover
     marks = page.all("mark", "ev")
     assert marks

@@ -163,8 +163,8 @@ class TranscriptBuilder:
                     if key == own or not (key in known or self.roles.is_known(label)):
                         continue
                     said = m.group("text").strip()
-                    if not said:
-                        continue
+                    if not any(ch.isalnum() for ch in said) or ":" in said:
+                        continue  # "(T:T:)", "[x: y: z]": not someone's words
                     cuts.append(m.span())
                     extra.append(_Spec(speaker=label, role="unknown", time=None,
                                        parts=[(line, column + m.start("text"), said)], interjection=True))

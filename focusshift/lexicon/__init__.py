@@ -20,11 +20,32 @@ MARKER_FILES = ("therapist_emotion.jsonl", "client_caretaking.jsonl", "repair.js
 CONTEXT_FILE = "context.jsonl"
 TERMS_FILE = "terms.json"
 ROLES_FILE = "roles.json"  # label vocabulary and role-inference cues (focusshift.roles)
+CONFIDENCE_FILE = "confidence.json"  # each rule's measured precision: its events' confidence
+
+
+def rule_confidence(rule: str, category: str, subtype: str) -> float | None:
+    """The measured precision of a rule (else of its subtype, else of its category)."""
+    table = _confidence_table()
+    for level, key in (("rule", rule), ("subtype", f"{category}/{subtype}"), ("category", category)):
+        if key in table.get(level, {}):
+            return table[level][key]
+    return None
+
+
+def _confidence_table() -> dict:
+    global _CONFIDENCE
+    if _CONFIDENCE is None:
+        _CONFIDENCE = json.loads(resources.files("focusshift.lexicon").joinpath("data", CONFIDENCE_FILE)
+                                 .read_text("utf-8"))
+    return _CONFIDENCE
+
+
+_CONFIDENCE: dict | None = None
 
 MARKER_LABELS = (*CATEGORIES, THERAPIST_REPAIR)
 ROLES = ("therapist", "client")
 SOURCES = ("speech", "annotation")
-CONDITIONS = ("always", "after_emotion", "with_support")
+CONDITIONS = ("always", "after_emotion", "with_support", "later_in_session", "unless_practical")
 CONTEXT_CATEGORIES = (
     "negated",
     "hypothetical",

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, replace
 
 from ..config import Config
-from ..lexicon import Lexicon, MarkerRule
+from ..lexicon import Lexicon, MarkerRule, rule_confidence
 from ..scoring import exchange_positions
 from ..model import (
     CLIENT_CARETAKING,
@@ -186,7 +186,7 @@ def detect(
             break
         deferred = [j for j in deferred if j not in near]
         candidates.extend(_run(near, nlp, lexicon, pos))
-    kept = _conversation(candidates, config, transcript)
+    kept = _conversation(candidates, config, transcript, tuple(lexicon.terms.get("practical_words", ())))
     events = [
         Event(
             category=c.rule.label,
@@ -203,6 +203,7 @@ def detect(
             weight=config.weight(c.rule.label, c.rule.subtype),
             condition=c.rule.condition,
             anchor_line=anchor,
+            confidence=rule_confidence(c.rule.id, c.rule.label, c.rule.subtype),
         )
         for c, anchor in _dedupe(kept, config)
     ]
@@ -221,7 +222,7 @@ def _speaker(c: _Candidate, transcript: Transcript) -> str | None:
 
 
 def _conversation(
-    cands: list[_Candidate], config: Config, transcript: Transcript
+    cands: list[_Candidate], config: Config, transcript: Transcript, practical_words: tuple[str, ...] = ()
 ) -> list[tuple[_Candidate, int | None]]:
     """Keep conditional candidates only where the conversation supports them.
 
@@ -236,6 +237,7 @@ def _conversation(
         if c.rule.label == THERAPIST_EMOTION:
             emotion_by_turn.setdefault(c.turn.index, c.line)
     note_neighbours = _note_neighbours(transcript)
+    practical = set(practical_words)
 
     def latest(anchors: list[tuple[int, int]], p: int, width: int) -> int | None:
         lines = [line for a, line in anchors if 0 <= p - a <= width]
@@ -259,6 +261,19 @@ def _conversation(
             ]
             if support:
                 kept.append((c, support[0]))
+        elif cond == "unless_practical":
+            # "give me a moment" alone: emotion, unless the turn names something practical
+            # (a worksheet, the printer, a frozen screen), or with other emotion evidence near.
+            near = {c.turn.index} | note_neighbours.get(c.turn.index, set())
+            support = [emotion_by_turn[t] for t in sorted(near) if t in emotion_by_turn]
+            if support or not (practical & set(_WORDS.findall(c.turn.spoken.lower()))):
+                kept.append((c, support[0] if support else None))
+        elif cond == "later_in_session":
+            # Closing care ("go easy on yourself tonight"): caretaking only in a session where the
+            # therapist showed emotion, or the client already looked after them, earlier on.
+            earlier = [line for a, line in emotion + care if a < c.pos]
+            if earlier:
+                kept.append((c, earlier[-1]))
         elif cond == "after_emotion":
             # Therapist emotion just before, or a stretch where the client is already
             # looking after the therapist (the therapist is ill, tired, upset).

@@ -75,7 +75,11 @@ def analysis_to_dict(analysis: Analysis, *, text: bool = True) -> dict[str, Any]
                 "role": e.role,
                 "text": e.text if text else None,
                 "rule": e.rule,
-                "source": e.source,
+                "source": e.detector,
+                "channel": e.source,
+                "confidence": e.confidence,
+                "evidence": ({"rule": e.rule} if e.detector == "rule"
+                             else {"probability": e.confidence, "words": list(e.evidence) if text else None}),
                 "modifiers": list(e.modifiers),
                 "condition": e.condition,
                 "anchor_line": e.anchor_line,

@@ -125,6 +125,8 @@ def _evidence(analysis: Analysis, by_segment: dict[int, list], text: bool) -> Gr
             if text:
                 line.append(f'  "{e.text}"', style="italic")
             why = f"  [{e.rule}"
+            if e.detector == "model":
+                why += f" p={e.confidence:.2f}" + (f": {', '.join(e.evidence)}" if text and e.evidence else "")
             if e.anchor_line is not None:
                 why += f"; {'supported by' if e.condition == 'with_support' else 'after'} line {e.anchor_line}"
             if e.modifiers:

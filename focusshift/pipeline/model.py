@@ -1,0 +1,225 @@
+"""The trained layer: a spaCy text classifier for client caretaking, beside the rules.
+
+The classifier reads one client turn at a time, with the conversation around it
+given as context words in front of the text (``zzctx_...``): how many exchanges
+since the last therapist-emotion event the rules found, who spoke just before,
+whether the turn addresses "you", whether the session has several clients, and
+whether the turn opens or closes the session. It was trained from scratch
+(``scripts/train_model.py``: a bag of words and word pairs, fixed seed, no
+downloaded weights) on the training authors' transcripts, the development set
+and real sessions without caretaking, and ships inside the package
+(``focusshift/models/caretaking``). It loads offline.
+
+A turn the classifier scores at or above the threshold becomes a
+``client_caretaking`` event with ``source: model``: its line and text are those
+of the turn's line that scores highest, its confidence is the probability, and
+its evidence the words whose removal lowers the probability most.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..model import CLIENT_CARETAKING, THERAPIST_EMOTION, Event, Transcript, Turn
+from ..scoring import exchange_positions
+
+LABEL = "CARETAKING"
+_YOU = re.compile(r"\b(?:you|your|yours|yourself|ya|u)\b", re.I)
+_TOKEN = re.compile(r"[A-Za-z0-9']+")
+
+
+def model_path() -> Path:
+    """The shipped pipeline's folder."""
+    return Path(str(resources.files("focusshift").joinpath("models", "caretaking")))
+
+
+@lru_cache(maxsize=1)
+def load_classifier() -> tuple[Any, dict[str, Any]]:
+    """(spaCy pipeline, meta with the threshold), loaded once per process from the package."""
+    import spacy
+
+    path = model_path()
+    nlp = spacy.load(path)
+    meta = json.loads((path / "focusshift.json").read_text("utf-8"))
+    return nlp, meta
+
+
+def client_turns(transcript: Transcript) -> list[Turn]:
+    return [t for t in transcript.turns if t.role == "client" and not t.is_note and t.spoken.strip()]
+
+
+def context_words(transcript: Transcript, rule_events: tuple[Event, ...] | list[Event]) -> dict[int, str]:
+    """For each client turn, the context words the classifier reads before its text."""
+    pos = exchange_positions(transcript.turns)
+    emotion = sorted({pos[e.turn] for e in rule_events if e.category == THERAPIST_EMOTION})
+    speaking = [t for t in transcript.turns if not t.is_note and not t.interjection]
+    last_pos = max(pos.values(), default=0)
+    clients = {t.speaker for t in speaking if t.role == "client"}
+    out: dict[int, str] = {}
+    # Who spoke before this speaker's turn began (consecutive lines of one speaker, however a tool
+    # split them, share the answer): the same features from a transcript and its captions.
+    prev_role: dict[int, str] = {}
+    before: str = "none"
+    previous: Turn | None = None
+    for t in speaking:
+        if previous is not None and t.speaker != previous.speaker:
+            before = "therapist" if previous.role == "therapist" else "client"
+        prev_role[t.index] = before
+        previous = t
+    for t in client_turns(transcript):
+        p = pos[t.index]
+        since = [p - q for q in emotion if 0 <= p - q]
+        gap = min(since) if since else None
+        words = ["zzctx_client"]
+        words.append(f"zzctx_after_te_{gap}" if gap is not None and gap <= 3 else
+                     "zzctx_after_te_near" if gap is not None and gap <= 8 else "zzctx_no_te")
+        words.append(f"zzctx_prev_{prev_role.get(t.index, 'none')}")
+        if _YOU.search(t.spoken):
+            words.append("zzctx_you")
+        if len(clients) > 1:
+            words.append("zzctx_multi_client")
+        if p <= 2:
+            words.append("zzctx_opening")
+        if p >= last_pos - 2:
+            words.append("zzctx_closing")
+        out[t.index] = " ".join(words)
+    return out
+
+
+_END = re.compile(r"[.?!\u2026\"\u201d)\]]\s*$")
+
+
+def line_texts(turn: Turn) -> list[tuple[int, int, str]]:
+    """(line, column, spoken text) of what the classifier reads as one unit: a line of the turn,
+    joined with the physical lines right after it while it does not end a sentence (a caption cue
+    wrapped at 40 characters is read whole, as the same words on one line of a text file would be;
+    two cues, or two turns, are never joined)."""
+    spoken = turn.spoken
+    lines = []
+    for i, piece in enumerate(turn.pieces):
+        end = turn.pieces[i + 1].offset - 1 if i + 1 < len(turn.pieces) else len(spoken)
+        text = spoken[piece.offset:end]
+        if text.strip():
+            lead = len(text) - len(text.lstrip())
+            lines.append((piece.line, piece.column + lead, text.strip()))
+    out: list[tuple[int, int, str]] = []
+    pending: list[tuple[int, int, str]] = []
+    for item in lines:
+        if pending and (item[0] != pending[-1][0] + 1 or _END.search(pending[-1][2])):
+            out.append((pending[0][0], pending[0][1], " ".join(p[2] for p in pending)))
+            pending = []
+        pending.append(item)  # the next physical line, the sentence not yet ended: one unit
+    if pending:
+        out.append((pending[0][0], pending[0][1], " ".join(p[2] for p in pending)))
+    return out
+
+
+def _physical(turn: Turn) -> list[tuple[int, int, str]]:
+    spoken = turn.spoken
+    out = []
+    for i, piece in enumerate(turn.pieces):
+        end = turn.pieces[i + 1].offset - 1 if i + 1 < len(turn.pieces) else len(spoken)
+        out.append((piece.line, piece.column, spoken[piece.offset:end].strip()))
+    return out
+
+
+@dataclass(frozen=True)
+class Scored:
+    turn: Turn
+    probability: float
+    line: int
+    column: int
+    text: str
+
+
+def score(transcript: Transcript, rule_events: tuple[Event, ...] | list[Event],
+          nlp: Any | None = None, batch_size: int = 256) -> list[Scored]:
+    """The classifier's probability for every client turn, with its best line."""
+    if nlp is None:
+        nlp, _meta = load_classifier()
+    ctx = context_words(transcript, rule_events)
+    turns = client_turns(transcript)
+    jobs: list[tuple[Turn, int, int, str]] = []
+    for t in turns:
+        for line, column, text in line_texts(t):
+            jobs.append((t, line, column, text))
+    texts = [f"{ctx[t.index]} {text}" for t, _l, _c, text in jobs]
+    best: dict[int, Scored] = {}
+    for (t, line, column, text), doc in zip(jobs, nlp.pipe(texts, batch_size=batch_size)):
+        p = float(doc.cats.get(LABEL, 0.0))
+        if t.index not in best or p > best[t.index].probability:
+            best[t.index] = Scored(t, p, line, column, text)
+    return [best[t.index] for t in turns if t.index in best]
+
+
+def weighed_words(nlp: Any, context: str, text: str, top: int = 3) -> list[str]:
+    """The words whose removal lowers the probability most (the model's evidence, in words)."""
+    words = text.split()
+    base = float(nlp(f"{context} {text}").cats.get(LABEL, 0.0))
+    if len(words) <= 1:
+        return words
+    variants = [" ".join(words[:i] + words[i + 1:]) for i in range(len(words))]
+    drops = []
+    for i, doc in enumerate(nlp.pipe([f"{context} {v}" for v in variants], batch_size=64)):
+        drops.append((base - float(doc.cats.get(LABEL, 0.0)), i))
+    drops.sort(reverse=True)
+    return [words[i].strip(".,!?;:\"'()") for d, i in drops[:top] if d > 0]
+
+
+def model_events(transcript: Transcript, rule_events: tuple[Event, ...] | list[Event], weight: float,
+                 ) -> tuple[list[Event], dict[tuple[int, int], float]]:
+    """client_caretaking events from the classifier (source "model"), one per line at most,
+    and every client line's probability (for the rules' veto).
+
+    A turn within 8 exchanges after therapist emotion needs `threshold`; any other
+    turn `threshold_far` (higher: caretaking with no emotion before it is rarer,
+    and ordinary sessions must stay quiet).
+    """
+    nlp, meta = load_classifier()
+    ctx = context_words(transcript, rule_events)
+    seg_of = {t: s.index for s in transcript.segments for t in s.turns}
+    out: list[Event] = []
+    probs: dict[tuple[int, int], float] = {}
+    for s in score_lines(transcript, ctx, nlp, probs):  # each line on its own, as the gold is
+        cut = meta["threshold_far"] if "zzctx_no_te" in ctx[s.turn.index] else meta["threshold"]
+        if s.probability < cut:
+            continue
+        line_text = s.text
+        first_line = next((len(t) for ln, _c, t in _physical(s.turn) if ln == s.line), len(line_text))
+        out.append(Event(
+            category=CLIENT_CARETAKING,
+            subtype="model",
+            turn=s.turn.index,
+            line=s.line,
+            span=(s.column, s.column + min(len(line_text), first_line)),
+            speaker=s.turn.speaker,
+            role="client",
+            text=line_text,
+            rule="model.caretaking",
+            source="speech",
+            weight=weight,
+            segment=seg_of.get(s.turn.index, 0),
+            condition="model",
+            detector="model",
+            confidence=round(s.probability, 3),
+            evidence=tuple(weighed_words(nlp, ctx[s.turn.index], line_text)),
+        ))
+    return out, probs
+
+
+def score_lines(transcript: Transcript, ctx: dict[int, str], nlp, probs: dict[tuple[int, int], float]) -> list[Scored]:
+    """The probability of every client line (filled into probs[(turn, line)] too)."""
+    jobs = [(t, line, column, text) for t in client_turns(transcript) for line, column, text in line_texts(t)]
+    out: list[Scored] = []
+    docs = nlp.pipe([f"{ctx[t.index]} {text}" for t, _l, _c, text in jobs], batch_size=1000)
+    for (t, line, column, text), doc in zip(jobs, docs):
+        p = float(doc.cats.get(LABEL, 0.0))
+        probs[(t.index, line)] = p
+        out.append(Scored(t, p, line, column, text))
+    return out
