@@ -56,6 +56,7 @@ def test_evaluate_json(folder):
     assert d["subtypes"]["client_caretaking/check_in"]["tp"] == 1
     assert d["segments"]["ordering"]["none>therapist_only"] is None
     assert d["segments"]["mean_score"]["none"] == 100.0
+    assert set(d["sessions_with_shift"]) >= {"tp", "fp", "fn", "precision", "recall"}
 
 
 def test_evaluate_kappa_by_hand(folder):
@@ -72,6 +73,7 @@ def test_evaluate_table_and_thresholds(folder):
     r = run(args)
     assert r.exit_code == 0
     assert "client_caretaking" in r.output and "misses (1)" in r.output and "Fine, busy." in r.output
+    assert "sessions with a focus shift" in r.output
     assert run(args + ["--no-text"]).output.count("Fine, busy.") == 0
     assert run(args + ["--min-recall", "0.9"]).exit_code == 1
     assert run(args + ["--min-precision", "0.9", "--min-recall", "0.5"]).exit_code == 0

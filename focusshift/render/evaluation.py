@@ -25,6 +25,9 @@ def render_evaluation(data: dict[str, Any]) -> Group:
     """Per-category and per-subtype agreement, segment ordering, then every mistake."""
     parts: list[Any] = [Text(f"{data['files']} file(s) with gold labels", style="bold")]
     parts.append(_counts_table("by category (lines)", data["categories"]))
+    if "sessions_with_shift" in data:
+        parts.append(_counts_table("sessions with a focus shift (detected vs gold)",
+                                   {"sessions": data["sessions_with_shift"]}))
     subtypes = {k: v for k, v in data["subtypes"].items()}
     if subtypes:
         t = Table(title="by subtype (detected lines that gold has in the category)", title_justify="left",
