@@ -5,10 +5,12 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from typing import Any
 from pathlib import Path
 
 from .config import Config, load_config
+from .options import DETECTORS, Options
 from .errors import FocusshiftError, InternalError, TranscriptError
 from .formats import ReadOptions, load, read_all, supported_suffixes
 from .lexicon import Lexicon, load_lexicon
@@ -16,31 +18,33 @@ from .model import Analysis, Transcript
 from .scoring import find_shifts, score_segments, session_score
 
 
-@dataclass
 class Analyzer:
-    """Holds the spaCy pipeline, the rules and the config, built once and reused per file."""
+    """Holds the spaCy pipeline and the rules for one Options: built once, reused for every file.
 
-    config: Config = field(default_factory=load_config)
-    lexicon_files: Sequence[str | Path] = ()
-    model: str | None = None
-    therapist: tuple[str, ...] = ()
-    client: tuple[str, ...] = ()
-    segment_by: str | None = None
-    input_format: str | None = None
-    columns: tuple[tuple[str, str], ...] = ()
-    infer_roles: bool = True  # False: speakers with no role from user, file or label stay unknown
-    prefilter: bool = True  # False: every turn runs the whole pipeline (same events, slower)
-    encoding: str | None = None  # None: UTF-8 or a byte-order mark's encoding
-    timeout: float | None = None  # seconds per file; None: no budget
-    detector: str = "both"  # rules, model (the classifier for caretaking) or both (docs/validation.md)
-    min_confidence: float = 0.0  # events less likely than this to be right are left out (and not scored)
-    _nlp: object = None
-    _lexicon: Lexicon | None = None
+        Analyzer()                                   # the defaults
+        Analyzer(Options.create("my.toml", detector="rules"))
+        Analyzer(detector="rules", timeout=30)       # the defaults with these settings
+    """
+
+    def __init__(self, options: Options | None = None, **settings: Any) -> None:
+        if "config" in settings and not isinstance(settings["config"], Config):
+            settings["config"] = load_config(settings["config"])
+        base = options or Options()
+        self.options: Options = replace(base, **settings) if settings else base
+        self._nlp: Any = None
+        self._lexicon: Lexicon | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        """The settings read as attributes: analyzer.detector is analyzer.options.detector."""
+        options = self.__dict__.get("options")
+        if options is not None and name in Options.__dataclass_fields__:
+            return getattr(options, name)
+        raise AttributeError(name)
 
     @property
     def lexicon(self) -> Lexicon:
         if self._lexicon is None:
-            self._lexicon = load_lexicon(list(self.lexicon_files))
+            self._lexicon = load_lexicon(list(self.options.lexicon_files))
         return self._lexicon
 
     @property
@@ -48,7 +52,7 @@ class Analyzer:
         if self._nlp is None:
             from .pipeline.nlp import build_nlp
 
-            self._nlp = build_nlp(self.model, self.lexicon_files)
+            self._nlp = build_nlp(self.options.model, self.options.lexicon_files)
         return self._nlp
 
     def read_options(self) -> ReadOptions:
@@ -87,8 +91,6 @@ class Analyzer:
         """Detect, find shifts, score: the whole analysis of one parsed transcript."""
         from .pipeline.detect import detect
 
-        if self.detector not in DETECTORS:
-            raise FocusshiftError(f"unknown detector {self.detector!r}; choose from {', '.join(DETECTORS)}")
         events = detect(transcript, self.nlp, self.lexicon, self.config, prefilter=self.prefilter)
         if self.detector != "rules":
             own = frozenset(rid for rid, r in self.lexicon.markers.items()
@@ -130,10 +132,17 @@ class Analyzer:
         that meets a bug of ours becomes that file's Failure, with the file and
         line where known; the caller goes on with the next file.
         """
+        return self._isolated(path, lambda: [self.analyze_transcript(t) for t in self.read_all(path, data)])
+
+    def read_file(self, path: str | Path, data: bytes | None = None) -> list[Transcript | Failure]:
+        """Every session of one file, parsed only, or one Failure (isolated as analyze_file is)."""
+        return self._isolated(path, lambda: self.read_all(path, data))
+
+    def _isolated(self, path: str | Path, work: Any) -> list:
         name = str(path)
         try:
             with time_budget(self.timeout):
-                return [self.analyze_transcript(t) for t in self.read_all(path, data)]
+                return work()
         except TranscriptError as exc:
             return [Failure(name, exc)]
         except _OverBudget:
@@ -150,16 +159,45 @@ class Analyzer:
                 "--debug shows the traceback", traceback.format_exc()))]
 
 
-def analyze(
-    path: str | Path,
+_ANALYZERS: dict[str, Analyzer] = {}
+
+
+def analyzer_for(options: Options | None = None, **settings: Any) -> Analyzer:
+    """The Analyzer for these options, built once per process (keyed by Options.key())."""
+    opts = Options.create(**settings) if options is None and settings else (options or Options())
+    if options is not None and settings:
+        opts = replace(options, **settings)
+    key = opts.key()
+    if key not in _ANALYZERS:
+        _ANALYZERS[key] = Analyzer(opts)
+    return _ANALYZERS[key]
+
+
+def analyze(path: str | Path, options: Options | None = None, **settings: Any) -> Analysis:
+    """Analyze one transcript file (one session); settings as Options' fields, e.g. detector="rules"."""
+    return analyzer_for(options, **settings).analyze(path)
+
+
+def analyze_many(
+    paths: Iterable[str | Path],
+    options: Options | None = None,
     *,
-    config: Config | str | Path | None = None,
-    model: str | None = None,
-    lexicon_files: Sequence[str | Path] = (),
-) -> Analysis:
-    """Analyze one transcript file with default settings (builds a pipeline each call)."""
-    cfg = config if isinstance(config, Config) else load_config(config)
-    return Analyzer(config=cfg, model=model, lexicon_files=lexicon_files).analyze(path)
+    jobs: int = 1,
+    executor: str = "local",
+    scheduler: str | None = None,
+    glob: str | None = None,
+    stdin: bytes | None = None,
+) -> Iterator[Analysis | Failure]:
+    """Every session of every file (folders expanded), in input order, on `jobs` processes or Dask.
+
+    A file that cannot be read comes back as a Failure; the others go on.
+    """
+    from . import batch
+
+    analyzer = analyzer_for(options)
+    for _path, results in batch.run(paths, analyzer, jobs=jobs, glob=glob, stdin=stdin, executor=executor,
+                                    scheduler=scheduler):
+        yield from results
 
 
 def analyze_text(text: str, name: str = "<text>", analyzer: Analyzer | None = None) -> Analysis:
@@ -195,9 +233,6 @@ def discover(paths: Iterable[str | Path], glob: str | None = None) -> Iterator[s
                 yield str(f)
         else:
             yield sp
-
-
-DETECTORS = ("rules", "model", "both")
 
 
 def with_model(transcript: Transcript, events: tuple, detector: str, config: Config,

@@ -20,52 +20,22 @@ from pathlib import Path
 from typing import Any
 
 from .api import Analyzer, Failure, discover
+from .options import Options
 from .errors import TranscriptError
 from .model import Analysis
 
 FileResult = list  # list[Analysis | Failure]: one file's sessions, or its failure
 
 
-@dataclass(frozen=True)
-class Settings:
-    """What a worker needs to build the same Analyzer as the parent (all picklable)."""
-
-    kwargs: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, analyzer: Analyzer) -> Settings:
-        return cls(
-            {
-                "config": analyzer.config,
-                "lexicon_files": tuple(str(p) for p in analyzer.lexicon_files),
-                "model": analyzer.model,
-                "therapist": tuple(analyzer.therapist),
-                "client": tuple(analyzer.client),
-                "segment_by": analyzer.segment_by,
-                "input_format": analyzer.input_format,
-                "columns": tuple(analyzer.columns),
-                "infer_roles": analyzer.infer_roles,
-                "prefilter": analyzer.prefilter,
-                "encoding": analyzer.encoding,
-                "detector": analyzer.detector,
-                "min_confidence": analyzer.min_confidence,
-                "timeout": analyzer.timeout,
-            }
-        )
-
-    def build(self) -> Analyzer:
-        return Analyzer(**self.kwargs)
-
-
 _WORKER: Analyzer | None = None
-_WORKERS_BY_SETTINGS: dict[int, Analyzer] = {}
+_WORKERS_BY_SETTINGS: dict[str, Analyzer] = {}
 
 
-def _init_worker(settings: Settings) -> None:
+def _init_worker(options: Options) -> None:
     """Each worker builds the spaCy pipeline once; Ctrl-C and SIGTERM are the parent's to handle."""
     global _WORKER
     _ignore_sigint()
-    _WORKER = settings.build()
+    _WORKER = Analyzer(options)
     _WORKER.nlp  # build now, not on the first file
 
 
@@ -92,12 +62,12 @@ def _pool_task(path: str, shape: Callable | None = None) -> FileResult:
     return analyze_one(_WORKER, path, shape=shape)
 
 
-def _dask_task(settings: Settings, path: str, data: bytes, shape: Callable | None = None) -> FileResult:
-    """Runs on a Dask worker: the analyzer is built once per worker process and settings."""
-    key = hash(repr(sorted((k, repr(v)) for k, v in settings.kwargs.items())))
+def _dask_task(options: Options, path: str, data: bytes, shape: Callable | None = None) -> FileResult:
+    """Runs on a Dask worker: the analyzer is built once per worker process and options (its key)."""
+    key = options.key()
     analyzer = _WORKERS_BY_SETTINGS.get(key)
     if analyzer is None:
-        analyzer = _WORKERS_BY_SETTINGS[key] = settings.build()
+        analyzer = _WORKERS_BY_SETTINGS[key] = Analyzer(options)
     return analyze_one(analyzer, path, data, shape)
 
 
@@ -184,7 +154,7 @@ def _run_pool(
         # "spawn": workers start clean and build their own pipeline.
         pool = ProcessPoolExecutor(
             max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_worker, initargs=(Settings.of(analyzer),),
+            initializer=_init_worker, initargs=(analyzer.options,),
         )
     done: Future
     try:
@@ -227,7 +197,6 @@ def _run_dask(
 
     if not scheduler:
         raise FocusshiftError("--executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
-    settings = Settings.of(analyzer)
     try:
         client = Client(scheduler, timeout="10s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
@@ -247,7 +216,7 @@ def _run_dask(
                     f.set_result([shape(failure) if shape else failure])
                     return f
             # Data travels with the task: the workers need no shared file system.
-            return client.submit(_dask_task, settings, path, data, shape, pure=False)
+            return client.submit(_dask_task, analyzer.options, path, data, shape, pure=False)
 
         for path, fut in _ordered(submit, files, window=workers * 4):
             yield path, fut.result()

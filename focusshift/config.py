@@ -32,6 +32,7 @@ class Config:
     shift_turn_weight: float = 0.5
     weights: dict[str, dict[str, float]] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)
+    source: str | None = field(default=None, compare=False)  # the user's TOML file, if any (never written over)
 
     def weight(self, category: str, subtype: str) -> float:
         return self.weights.get(category, {}).get(subtype, 0.5)
@@ -117,4 +118,5 @@ def load_config(path: str | Path | None = None) -> Config:
         shift_turn_weight=float(data["scoring"]["shift_turn_weight"]),
         weights={c: {s: float(w) for s, w in t.items()} for c, t in data["weights"].items()},
         roles=dict(data.get("roles", {})),
+        source=None if path is None else str(path),
     )

@@ -11,6 +11,7 @@ from typing import Any
 from .api import Analyzer, Failure
 from .errors import FocusshiftError
 from .model import CATEGORIES, Analysis
+from .options import Options
 
 LEVELS = ("none", "therapist_only", "caretaking_only", "shift")
 
@@ -96,7 +97,17 @@ class Evaluation:
             "caretaking_only>shift": gt("caretaking_only", "shift"),
         }
 
-    def as_dict(self) -> dict[str, Any]:
+    def below(self, min_precision: float | None = None, min_recall: float | None = None) -> list[str]:
+        """The categories whose precision or recall is under a threshold (for exit codes and CI)."""
+        return [name for name, c in self.categories.items()
+                if (min_precision is not None and c.precision < min_precision)
+                or (min_recall is not None and c.recall < min_recall)]
+
+    def as_dict(self, text: bool = True) -> dict[str, Any]:
+        """The JSON of `focusshift evaluate`; text=False leaves transcript text out of the mistakes."""
+        def strip(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            return items if text else [{**item, "text": None} for item in items]
+
         return {
             "files": self.files,
             "categories": {k: v.as_dict() for k, v in self.categories.items()},
@@ -107,8 +118,8 @@ class Evaluation:
                 "ordering": self.ordering_holds(),
             },
             "sessions_with_shift": self.sessions.as_dict(),
-            "false_positives": self.false_positives,
-            "misses": self.misses,
+            "false_positives": strip(self.false_positives),
+            "misses": strip(self.misses),
             "errors": self.errors,
         }
 
@@ -155,16 +166,23 @@ def _file_key(path: str, roots: Sequence[Path]) -> str:
 
 def evaluate(
     paths: Iterable[str | Path],
-    gold: dict[str, dict[str, Any]],
-    analyzer: Analyzer | None = None,
+    gold: dict[str, dict[str, Any]] | str | Path,
+    analyzer: Analyzer | Options | None = None,
     glob: str | None = None,
     skip: Iterable[str | Path] = (),
 ) -> Evaluation:
-    """Compare detections with the gold labels of every file that has an entry."""
-    from .api import analyze_paths
+    """Compare detections with the gold labels of every file that has an entry.
 
+    `gold` is a gold file (docs/gold-format.md) or its parsed content; a gold
+    file inside a folder being evaluated is not read as a transcript.
+    """
+    from .api import analyze_paths, analyzer_for
+
+    if not isinstance(gold, dict):
+        skip = [*skip, gold]
+        gold = load_gold(gold)
     roots = [Path(p) for p in paths]
-    analyzer = analyzer or Analyzer()
+    analyzer = analyzer if isinstance(analyzer, Analyzer) else analyzer_for(analyzer)
     ev = Evaluation(categories={c: Counts() for c in CATEGORIES})
     for result in analyze_paths(roots, analyzer, glob=glob, skip=skip):
         if isinstance(result, Failure):

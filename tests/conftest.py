@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from focusshift.api import Analyzer, analyze_text
+from focusshift.api import Analyzer, analyze_text, analyzer_for
 from focusshift.model import Analysis
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,7 +17,7 @@ CORPUS = ROOT.parent / "shared" / "corpora" / "annomi"
 
 @pytest.fixture(scope="session")
 def analyzer() -> Analyzer:
-    a = Analyzer()
+    a = analyzer_for()  # the instance the CLI and the library reuse in this process
     a.nlp  # build once
     return a
 

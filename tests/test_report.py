@@ -12,9 +12,8 @@ from urllib.parse import unquote
 import pytest
 from click.testing import CliRunner
 
-from focusshift import cli as cli_mod
 from focusshift.cli import EXIT_ERROR, EXIT_OK, cli
-from focusshift.cli_report import safe_name
+from focusshift.report import safe_name
 from focusshift.model import CLIENT_CARETAKING, THERAPIST_EMOTION
 
 from .browser.cdp import BrowserError, Chromium, find_chromium
@@ -45,20 +44,6 @@ C: <base href="//evil.example/"><meta http-equiv="refresh" content="0;url=javasc
 @pytest.fixture(scope="module")
 def runner():
     return CliRunner()
-
-
-@pytest.fixture(autouse=True)
-def _shared_pipeline(analyzer, monkeypatch):
-    """Each CLI run builds an Analyzer; reuse the session's spaCy pipeline (same model) to stay fast."""
-    original = cli_mod._build_analyzer
-
-    def build(*args, **kwargs):
-        a = original(*args, **kwargs)
-        if a.model is None and not a.lexicon_files:
-            a._nlp = analyzer.nlp
-        return a
-
-    monkeypatch.setattr(cli_mod, "_build_analyzer", build)
 
 
 def invoke(runner, args, **kw):

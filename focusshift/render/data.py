@@ -214,6 +214,81 @@ def csv_rows(analysis: Analysis, *, text: bool = True) -> list[list[object]]:
     return rows
 
 
+EVENT_COLUMNS = (
+    "path",
+    "segment",
+    "line",
+    "category",
+    "subtype",
+    "role",
+    "speaker",
+    "source",
+    "rule",
+    "confidence",
+    "weight",
+    "condition",
+    "anchor_line",
+    "text",
+)
+
+
+def event_rows(analysis: Analysis, *, text: bool = True) -> list[list[object]]:
+    """One row per event, columns as EVENT_COLUMNS (--rows events)."""
+    d = analysis_to_dict(analysis, text=text)
+    return [
+        [d["path"], e["segment"], e["line"], e["category"], e["subtype"], e["role"], e["speaker"] or "",
+         e["source"], e["rule"], "" if e["confidence"] is None else e["confidence"], e["weight"], e["condition"],
+         "" if e["anchor_line"] is None else e["anchor_line"], e["text"] or ""]
+        for e in d["events"]
+    ]
+
+
+def convokit_utterances(analysis: Analysis, *, text: bool = True) -> list[dict[str, Any]]:
+    """ConvoKit utterances (one per speaking turn) with focusshift's labels in each one's `meta`.
+
+    The fields ConvoKit's Corpus reads from utterances.jsonl: id, speaker,
+    conversation_id, reply_to, timestamp, text, meta.
+    """
+    if not text:
+        from ..deidentify import deidentify
+
+        analysis = deidentify(analysis)
+    t = analysis.transcript
+    conversation = t.path
+    by_turn: dict[int, list[dict[str, Any]]] = {}
+    for e in analysis.events:
+        by_turn.setdefault(e.turn, []).append(
+            {"category": e.category, "subtype": e.subtype, "line": e.line, "source": e.detector,
+             "rule": e.rule, "confidence": e.confidence, "weight": e.weight})
+    in_shift = {i for sh in analysis.shifts for i in sh.turns}
+    seg_of = {i: s.index for s in t.segments for i in s.turns}
+    out: list[dict[str, Any]] = []
+    previous: str | None = None
+    for turn in t.turns:
+        if turn.is_note:
+            if previous is not None and turn.index in by_turn:  # a note's events go with the turn before
+                out[-1]["meta"]["focusshift_events"].extend(by_turn[turn.index])
+            continue
+        uid = f"{conversation}#{turn.index}"
+        out.append({
+            "id": uid,
+            "speaker": turn.speaker,
+            "conversation_id": conversation,
+            "reply_to": previous,
+            "timestamp": turn.time,
+            "text": turn.text if text else None,
+            "meta": {
+                "role": turn.role,
+                "line": turn.line,
+                "segment": seg_of.get(turn.index),
+                "in_focus_shift": turn.index in in_shift,
+                "focusshift_events": by_turn.get(turn.index, []),
+            },
+        })
+        previous = uid
+    return out
+
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -1,0 +1,115 @@
+"""The command line: one small module per command over the library (focusshift.api).
+
+Each command parses its options into one Options (cli.common), makes one
+library call, and maps what comes back to output and exit codes. `main()` is
+the console entry point: one-line errors, quiet on a closed pipe, 130 on
+Ctrl-C, 143 on SIGTERM.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from typing import Any
+
+import click
+
+from .. import __version__
+from .common import (
+    DEBUG,
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_TERMINATED,
+    EXIT_THRESHOLD,
+    PipeClosed,
+    Terminated,
+    err,
+)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise PipeClosed() from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="focusshift")
+def cli() -> None:
+    """focusshift: where a therapy session stopped being about the client.
+
+    Reads annotated session transcripts, finds therapist-emotion markers and
+    client caretaking, and scores each segment's focus balance (100 = the
+    attention stayed on the client). Everything runs locally.
+
+    \b
+    Examples:
+      focusshift analyze session.txt
+      focusshift analyze session.txt --explain
+      focusshift analyze transcripts/ --format csv > corpus.csv
+      cat session.txt | focusshift analyze - --format json
+    """
+
+
+def _register() -> None:
+    from .analyze import analyze
+    from .evaluate import evaluate
+    from .lexicon import lexicon
+    from .report import report
+    from .validate import validate
+
+    for command in (analyze, evaluate, validate, report, lexicon):
+        cli.add_command(command)
+
+
+_register()
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:  # noqa: ARG001
+    raise Terminated()
+
+
+def main() -> None:
+    """Console entry point: errors as one line, quiet on a closed pipe, 130 on Ctrl-C, 143 on SIGTERM."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        code = cli.main(standalone_mode=False)
+    except (click.exceptions.Abort, KeyboardInterrupt):  # Abort: click's name for Ctrl-C
+        err("interrupted")
+        sys.exit(EXIT_INTERRUPTED)
+    except Terminated:
+        err("terminated")
+        sys.exit(EXIT_TERMINATED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (BrokenPipeError, PipeClosed):
+        _quiet_stdout()
+        sys.exit(EXIT_OK)
+    except SystemExit as exc:
+        if exc.code not in (None, 0):
+            raise
+        code = EXIT_OK
+    except Exception as exc:  # a bug of ours outside any one file's analysis
+        if DEBUG["on"]:
+            raise
+        err(f"error: internal error ({type(exc).__name__}: {exc}); please report it; --debug shows the traceback")
+        sys.exit(EXIT_ERROR)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away as the last output was flushed
+        _quiet_stdout()
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def _quiet_stdout() -> None:
+    """The reader (e.g. `head`) went away: point stdout at /dev/null so the exit flush is quiet."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+__all__ = ["cli", "main", "EXIT_OK", "EXIT_THRESHOLD", "EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_TERMINATED"]
