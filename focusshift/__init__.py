@@ -14,8 +14,13 @@ from typing import TYPE_CHECKING, Any
 # The public API, imported on first use (PEP 562) so that `focusshift --help`
 # does not pay for modules it does not need.
 _EXPORTS = {
-    "Analyzer": "api", "Failure": "api", "analyze": "api", "analyze_paths": "api",
-    "analyze_text": "api", "discover": "api",
+    "Analyzer": "api", "Failure": "api", "analyze": "api", "analyze_many": "api", "analyze_paths": "api",
+    "analyze_text": "api", "analyzer_for": "api", "discover": "api",
+    "Options": "options",
+    "validate": "validate", "evaluate": "evaluate", "Evaluation": "evaluate",
+    "write_report": "report", "write_results": "writers",
+    "to_rows": "frames", "to_frame": "frames",
+    "find_events": "pipeline.detect", "build_nlp": "pipeline.nlp",
     "Config": "config", "load_config": "config",
     "ConfigError": "errors", "FocusshiftError": "errors", "LexiconError": "errors",
     "TranscriptError": "errors",
@@ -38,7 +43,15 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .api import Analyzer, Failure, analyze, analyze_paths, analyze_text, discover
+    from .api import Analyzer, Failure, analyze, analyze_many, analyze_paths, analyze_text, analyzer_for, discover
+    from .evaluate import Evaluation, evaluate
+    from .frames import to_frame, to_rows
+    from .options import Options
+    from .pipeline.detect import find_events
+    from .pipeline.nlp import build_nlp
+    from .report import write_report
+    from .validate import validate
+    from .writers import write_results
     from .config import Config, load_config
     from .errors import ConfigError, FocusshiftError, LexiconError, TranscriptError
     from .formats import ReadOptions, read_all, read_path
@@ -48,15 +61,36 @@ if TYPE_CHECKING:  # pragma: no cover
 __version__ = "0.1.0"
 
 __all__ = [
+    "__version__",
+    "analyze",
+    "analyze_many",
+    "analyze_paths",
+    "analyze_text",
+    "analyzer_for",
+    "build_nlp",
+    "discover",
+    "evaluate",
+    "find_events",
+    "load_config",
+    "load_lexicon",
+    "read_all",
+    "read_path",
+    "to_frame",
+    "to_rows",
+    "validate",
+    "write_report",
+    "write_results",
     "Analysis",
     "Analyzer",
     "Annotation",
     "Config",
     "ConfigError",
+    "Evaluation",
     "Event",
     "Failure",
     "FocusshiftError",
     "LexiconError",
+    "Options",
     "ReadOptions",
     "Segment",
     "SegmentScore",
@@ -64,13 +98,4 @@ __all__ = [
     "Transcript",
     "TranscriptError",
     "Turn",
-    "__version__",
-    "analyze",
-    "analyze_paths",
-    "analyze_text",
-    "discover",
-    "load_config",
-    "load_lexicon",
-    "read_all",
-    "read_path",
 ]

@@ -13,7 +13,7 @@ from .config import Config, load_config
 from .options import DETECTORS, Options
 from .errors import FocusshiftError, InternalError, TranscriptError
 from .formats import ReadOptions, load, read_all, supported_suffixes
-from .lexicon import Lexicon, load_lexicon
+from .lexicon import Lexicon
 from .model import Analysis, Transcript
 from .scoring import find_shifts, score_segments, session_score
 
@@ -32,7 +32,6 @@ class Analyzer:
         base = options or Options()
         self.options: Options = replace(base, **settings) if settings else base
         self._nlp: Any = None
-        self._lexicon: Lexicon | None = None
 
     def __getattr__(self, name: str) -> Any:
         """The settings read as attributes: analyzer.detector is analyzer.options.detector."""
@@ -43,9 +42,14 @@ class Analyzer:
 
     @property
     def lexicon(self) -> Lexicon:
-        if self._lexicon is None:
-            self._lexicon = load_lexicon(list(self.options.lexicon_files))
-        return self._lexicon
+        """The rules in force: the pipeline's own once it is built (a saved pipeline keeps its rules)."""
+        if self._nlp is not None:
+            from .pipeline.components import focusshift_pipes
+
+            return focusshift_pipes(self._nlp)[0].ensure_rules()
+        from .pipeline.nlp import rules_for
+
+        return rules_for(self.options.lexicon_files)
 
     @property
     def nlp(self):  # -> spacy.Language
@@ -89,9 +93,9 @@ class Analyzer:
 
     def analyze_transcript(self, transcript: Transcript) -> Analysis:
         """Detect, find shifts, score: the whole analysis of one parsed transcript."""
-        from .pipeline.detect import detect
+        from .pipeline.detect import find_events
 
-        events = detect(transcript, self.nlp, self.lexicon, self.config, prefilter=self.prefilter)
+        events = find_events(transcript, self.nlp, self.config, prefilter=self.prefilter)
         if self.detector != "rules":
             own = frozenset(rid for rid, r in self.lexicon.markers.items()
                             if not r.origin.startswith("focusshift/lexicon/data/"))
@@ -187,14 +191,16 @@ def analyze_many(
     scheduler: str | None = None,
     glob: str | None = None,
     stdin: bytes | None = None,
+    **settings: Any,
 ) -> Iterator[Analysis | Failure]:
     """Every session of every file (folders expanded), in input order, on `jobs` processes or Dask.
 
     A file that cannot be read comes back as a Failure; the others go on.
+    Settings as Options' fields (detector="rules") apply over `options`.
     """
     from . import batch
 
-    analyzer = analyzer_for(options)
+    analyzer = analyzer_for(options, **settings)
     for _path, results in batch.run(paths, analyzer, jobs=jobs, glob=glob, stdin=stdin, executor=executor,
                                     scheduler=scheduler):
         yield from results

@@ -2,45 +2,132 @@
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import asdict, replace
+from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
-from ..lexicon import ContextRule, Lexicon, MarkerRule, load_lexicon
-from .prefilter import SOURCE_KEY
+from ..lexicon import ContextRule, Lexicon, MarkerRule
+from .prefilter import SOURCE_KEY, Prefilter
 
-SPANS_KEY = "focusshift"
-MODIFIERS_KEY = "focusshift_modifiers"
+SPANS_KEY = "focusshift"  # candidate markers: label = category, id = rule id
+MODIFIER_SPANS_KEY = "focusshift_modifiers"  # the ConText triggers found: label = modifier category
+MODIFIERS_EXTENSION = "focusshift_modifiers"  # Span._.focusshift_modifiers on each candidate
+_TABLE_KEY = ("focusshift", "modifiers")
 _QUOTES = '"\u201c\u201d'
+_RULES_FILE = "rules.json"
 
 
-class MarkerMatcher:
-    """Proposes candidate spans; attribution is left to the context component and detect()."""
+def _modifiers_getter(span: Span) -> tuple[tuple[str, str], ...]:
+    table = span.doc.user_data.get(_TABLE_KEY, {})
+    return table.get((span.start, span.end, span.id_), ())
 
-    def __init__(self, nlp: Language, name: str, lexicon: Lexicon, exact_lemmas: bool = True) -> None:
-        from .prefilter import Prefilter
 
-        self.name = name
+def modifiers_of(doc: Doc, span: Span) -> tuple[tuple[str, str], ...]:
+    """(category, rule id) of each modifier that reaches a candidate; also Span._.focusshift_modifiers."""
+    return _modifiers_getter(span)
+
+
+if not Span.has_extension(MODIFIERS_EXTENSION):
+    # A getter, not a stored value: spaCy keys stored Span values by offsets only,
+    # and two rules can propose the same words with different modifiers.
+    Span.set_extension(MODIFIERS_EXTENSION, getter=_modifiers_getter)
+
+
+def focusshift_pipes(nlp: Language) -> tuple["MarkerMatcher", "ContextAnnotator | None"]:
+    """The focusshift components of a pipeline, whatever names they were added under."""
+    markers = next((p for _, p in nlp.pipeline if isinstance(p, MarkerMatcher)), None)
+    if markers is None:
+        raise ValueError(
+            "this pipeline has no focusshift components: "
+            'nlp.add_pipe("focusshift_markers"); nlp.add_pipe("focusshift_context")'
+        )
+    context = next((p for _, p in nlp.pipeline if isinstance(p, ContextAnnotator)), None)
+    return markers, context
+
+
+class _RuleOwner:
+    """Shared by both components: the rules are loaded once, in initialize(), and saved with the pipeline."""
+
+    name: str
+    lexicon_files: list[str]
+    lexicon: Lexicon | None
+
+    def initialize(self, get_examples: Any = None, *, nlp: Language | None = None,
+                   lexicon: Lexicon | None = None) -> None:
+        """Load the rules: the given Lexicon, else the built-in files plus `lexicon_files`.
+
+        Called by nlp.initialize(), by focusshift's pipeline builder, or on the
+        first document if nobody called it.
+        """
+        from .nlp import rules_for
+
+        self._set_lexicon(lexicon if lexicon is not None else rules_for(self.lexicon_files))
+
+    def _set_lexicon(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
+
+    def ensure_rules(self) -> Lexicon:
+        """The rules in force, loaded now if initialize() was never called."""
+        if self.lexicon is None:
+            self.initialize()
+        assert self.lexicon is not None
+        return self.lexicon
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        """Every rule in force (built-in and user files, as parsed) goes with the pipeline."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / _RULES_FILE).write_text(json.dumps(lexicon_to_json(self.ensure_rules()), indent=1), "utf-8")
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "_RuleOwner":
+        self._set_lexicon(lexicon_from_json(json.loads((Path(path) / _RULES_FILE).read_text("utf-8")),
+                                            str(path)))
+        return self
+
+
+class MarkerMatcher(_RuleOwner):
+    """Proposes candidate spans; attribution is left to the context component and find_events()."""
+
+    def __init__(self, nlp: Language, name: str, lexicon_files: Iterable[str] = (),
+                 exact_lemmas: bool = True) -> None:
+        self.name = name
+        self.vocab = nlp.vocab
+        self.lexicon_files = [str(f) for f in lexicon_files]
+        self.exact_lemmas = exact_lemmas
+        self.lexicon = None
+        self.prefilter: Prefilter | None = None
+        self._matchers: OrderedDict[tuple[str, ...], Matcher] = OrderedDict()
+
+    def _set_lexicon(self, lexicon: Lexicon) -> None:
         # spaCy's Matcher pays per pattern per token and per call, so each doc is
         # matched once, against only the rules whose required words it contains
         # (same results, a fraction of the cost). Matchers are cached per rule set.
-        self.vocab = nlp.vocab
-        self.prefilter = Prefilter(lexicon.markers.values(), lemmas=exact_lemmas)
-        self._matchers: OrderedDict[tuple[str, ...], Matcher] = OrderedDict()
+        self.lexicon = lexicon
+        self.prefilter = Prefilter(lexicon.markers.values(), lemmas=self.exact_lemmas)
+        self._matchers = OrderedDict()
+
+    def possible_rules(self, doc: Doc, source: str | None = None) -> list[str]:
+        """Ids of the rules that could match somewhere in a tokenized doc (never leaves one out)."""
+        self.ensure_rules()
+        assert self.prefilter is not None
+        return self.prefilter.possible_in_chunks(doc, source)
 
     def _matcher(self, ids: tuple[str, ...]) -> Matcher:
         m = self._matchers.get(ids)
         if m is not None:
             self._matchers.move_to_end(ids)
             return m
+        lexicon = self.ensure_rules()
         m = Matcher(self.vocab)
         for rid in ids:
-            m.add(rid, [self.lexicon.markers[rid].pattern], greedy="LONGEST")
+            m.add(rid, [lexicon.markers[rid].pattern], greedy="LONGEST")
         self._matchers[ids] = m
         if len(self._matchers) > 2048:
             self._matchers.popitem(last=False)
@@ -48,6 +135,8 @@ class MarkerMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         """Rules match within a sentence: each sentence only against the rules it could match."""
+        lexicon = self.ensure_rules()
+        assert self.prefilter is not None
         spans = []
         matches: list[tuple[int, int, int]] = []
         lowers = doc.to_array("LOWER").tolist()
@@ -58,7 +147,7 @@ class MarkerMatcher:
             if ids:
                 matches.extend((m, s + sent.start, e + sent.start) for m, s, e in self._matcher(ids)(sent))
         for match_id, start, end in matches:
-            rule = self.lexicon.markers[doc.vocab.strings[match_id]]
+            rule = lexicon.markers[doc.vocab.strings[match_id]]
             if not _neighbours_ok(doc, start, end, rule):
                 continue
             spans.append(Span(doc, start, end, label=rule.label, span_id=rule.id))
@@ -74,30 +163,42 @@ def _neighbours_ok(doc: Doc, start: int, end: int, rule: MarkerRule) -> bool:
     return True
 
 
-class ContextAnnotator:
+class ContextAnnotator(_RuleOwner):
     """ConText for two speakers: which modifiers (negated, reported, ...) reach each candidate."""
 
-    def __init__(self, nlp: Language, name: str, lexicon: Lexicon) -> None:
+    def __init__(self, nlp: Language, name: str, lexicon_files: Iterable[str] = ()) -> None:
         self.name = name
-        self.lexicon = lexicon
-        self.rules: dict[str, ContextRule] = dict(lexicon.context)
+        self.vocab = nlp.vocab
+        self.lexicon_files = [str(f) for f in lexicon_files]
+        self.lexicon = None
+        self.rules: dict[str, ContextRule] = {}
         self.matcher = Matcher(nlp.vocab)
+
+    def _set_lexicon(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self.rules = dict(lexicon.context)
+        self.matcher = Matcher(self.vocab)
         for rule in self.rules.values():
             self.matcher.add(rule.id, [rule.pattern], greedy="LONGEST")
 
     def __call__(self, doc: Doc) -> Doc:
+        lexicon = self.ensure_rules()
         candidates = doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else []
         found: dict[tuple[int, int, str], tuple[tuple[str, str], ...]] = {}
+        doc.user_data[_TABLE_KEY] = found
         if not len(candidates):
-            doc.user_data[MODIFIERS_KEY] = found
+            doc.spans[MODIFIER_SPANS_KEY] = []
             return doc
         triggers = [
             (self.rules[doc.vocab.strings[mid]], s, e) for mid, s, e in self.matcher(doc)
         ]
+        doc.spans[MODIFIER_SPANS_KEY] = [
+            Span(doc, s, e, label=rule.category, span_id=rule.id) for rule, s, e in triggers
+        ]
         terminators = sorted(s for r, s, e in triggers if r.category == "terminate")
         for span in candidates:
             mods: list[tuple[str, str]] = []
-            marker = self.lexicon.markers.get(span.id_)
+            marker = lexicon.markers.get(span.id_)
             kind = f"{span.label_}/{marker.subtype}" if marker else span.label_
             for rule, s, e in triggers:
                 if rule.category == "terminate":
@@ -113,7 +214,6 @@ class ContextAnnotator:
             if _inside_quotes(doc, span):
                 mods.append(("reported", "quoted"))
             found[(span.start, span.end, span.id_)] = tuple(dict.fromkeys(mods))
-        doc.user_data[MODIFIERS_KEY] = found
         return doc
 
 
@@ -141,37 +241,67 @@ def _inside_quotes(doc: Doc, span: Span) -> bool:
     return sum(before.count(q) for q in _QUOTES) % 2 == 1
 
 
-def _lexicon_from(files: list[str] | None) -> Lexicon:
-    return load_lexicon(list(files or []))
-
-
 @Language.factory(
     "focusshift_markers",
     assigns=["doc.spans"],
-    default_config={"lexicon_files": [], "exact_lemmas": True},
+    default_config={"lexicon_files": [], "exact_lemmas": None},
 )
 def make_marker_matcher(
-    nlp: Language, name: str, lexicon_files: list[str], exact_lemmas: bool
+    nlp: Language, name: str, lexicon_files: list[str], exact_lemmas: bool | None
 ) -> MarkerMatcher:
     """exact_lemmas: lemmas come from the lookup table (the default pipeline), so the
-    prefilter may index LEMMA patterns by their word forms."""
-    return MarkerMatcher(nlp, name, _lexicon_from(lexicon_files), exact_lemmas)
+    prefilter may index LEMMA patterns by their word forms. None: true exactly when
+    the pipeline's lemmatizer is a lookup lemmatizer."""
+    if exact_lemmas is None:
+        exact_lemmas = nlp.has_pipe("lemmatizer") and getattr(nlp.get_pipe("lemmatizer"), "mode", "") == "lookup"
+    return MarkerMatcher(nlp, name, lexicon_files, exact_lemmas)
 
 
 @Language.factory(
     "focusshift_context",
     requires=["doc.spans"],
+    assigns=["doc.spans", "span._.focusshift_modifiers"],
     default_config={"lexicon_files": []},
 )
 def make_context_annotator(
     nlp: Language, name: str, lexicon_files: list[str]
 ) -> ContextAnnotator:
-    return ContextAnnotator(nlp, name, _lexicon_from(lexicon_files))
+    return ContextAnnotator(nlp, name, lexicon_files)
 
 
-def modifiers_of(doc: Doc, span: Span) -> tuple[tuple[str, str], ...]:
-    table: dict[Any, tuple[tuple[str, str], ...]] = doc.user_data.get(MODIFIERS_KEY, {})
-    return table.get((span.start, span.end, span.id_), ())
+def lexicon_to_json(lexicon: Lexicon) -> dict[str, Any]:
+    """The parsed rules as plain data (terms already expanded), for a saved pipeline."""
+    def plain(rule: MarkerRule | ContextRule) -> dict[str, Any]:
+        data = asdict(rule)
+        if not data.get("comment"):
+            data.pop("comment", None)
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
+
+    return {
+        "format": "focusshift.rules/1",
+        "sources": list(lexicon.sources),
+        "terms": lexicon.terms,
+        "markers": [plain(r) for r in lexicon.markers.values()],
+        "context": [plain(r) for r in lexicon.context.values()],
+    }
+
+
+def lexicon_from_json(data: dict[str, Any], where: str) -> Lexicon:
+    """Back from lexicon_to_json; each rule is checked again as a rule line."""
+    from ..lexicon import parse_rule_line
+
+    lex = Lexicon(terms=dict(data.get("terms", {})), sources=list(data.get("sources", [])))
+    for n, saved in enumerate([*data.get("markers", []), *data.get("context", [])], start=1):
+        obj = dict(saved)
+        origin = obj.pop("origin", "")
+        rule = parse_rule_line(obj, lex.terms, f"{where}/{_RULES_FILE}", n, False)
+        if not isinstance(rule, str) and origin:
+            rule = replace(rule, origin=origin)  # where the rule was written, not where it was saved
+        if isinstance(rule, ContextRule):
+            lex.context[rule.id] = rule
+        elif isinstance(rule, MarkerRule):
+            lex.markers[rule.id] = rule
+    return lex
 
 
 class CaseFoldLemmas:

@@ -15,9 +15,8 @@ from ..model import (
     Transcript,
     Turn,
 )
-from .components import SPANS_KEY, modifiers_of
-from .nlp import MARKERS
-from .prefilter import SOURCE_KEY, Prefilter
+from .components import SPANS_KEY, focusshift_pipes, modifiers_of
+from .prefilter import SOURCE_KEY
 
 # Modifiers that cancel a candidate unless its rule says to ignore them.
 CANCELLING = frozenset(
@@ -136,14 +135,21 @@ def _run(jobs, nlp, lexicon: Lexicon, pos: dict[int, int]) -> list[_Candidate]:
     return candidates
 
 
-def detect(
+def find_events(
     transcript: Transcript,
-    nlp,
-    lexicon: Lexicon,
-    config: Config,
+    nlp,  # spacy.Language with the focusshift_markers (and focusshift_context) components
+    config: Config | None = None,
+    *,
     prefilter: bool = True,
 ) -> tuple[Event, ...]:
-    """All events of one transcript, in source order.
+    """focusshift's rule events of one transcript, in source order, from any spaCy pipeline.
+
+    The components propose candidates (doc.spans["focusshift"]) and their
+    modifiers (Span._.focusshift_modifiers); this is where they become events:
+    the speaker's role must be the one the rule is for, cancelling modifiers
+    (negated, reported, hypothetical...) remove a candidate, and conditional
+    rules count only where the conversation supports them (right after
+    therapist emotion, later in a session with earlier caretaking, ...).
 
     Every turn is tokenized; the prefilter (compiled from the rules) then lets
     only turns that some rule could match through the rest of the pipeline.
@@ -151,8 +157,14 @@ def detect(
     caretaking ("take your time") are run only when such an event is near.
     With prefilter=False every turn runs the whole pipeline: same events.
     """
+    if config is None:
+        from ..config import load_config
+
+        config = load_config(None)
+    markers, _ = focusshift_pipes(nlp)
+    lexicon = markers.ensure_rules()
     pos = _positions(transcript)
-    pf: Prefilter | None = nlp.get_pipe(MARKERS).prefilter if prefilter else None
+    pf = markers if prefilter else None
     first: list[tuple[str, Turn, object, object]] = []  # (kind, turn, extra, doc)
     deferred: list[tuple[str, Turn, object, object]] = []
     for turn in transcript.turns:
@@ -164,7 +176,7 @@ def detect(
                 if pf is None:
                     first.append(("speech", turn, mapping, doc))
                 else:
-                    ids = pf.possible_in_chunks(doc, "speech")
+                    ids = pf.possible_rules(doc, "speech")
                     if any(lexicon.markers[i].condition != "after_emotion" for i in ids):
                         first.append(("speech", turn, mapping, doc))
                     elif ids:

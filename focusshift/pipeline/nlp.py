@@ -26,6 +26,16 @@ def _key(model: str | None, files: Sequence[str | Path]) -> tuple:
     return (model, tuple(stamps))
 
 
+def rules_for(lexicon_files: Sequence[str | Path] = ()):  # -> Lexicon
+    """The rules in force for these files, parsed once per process and shared by every user."""
+    from ..lexicon import load_lexicon
+
+    key = ("rules",) + _key(None, lexicon_files)
+    if key not in _CACHE:
+        _CACHE[key] = load_lexicon([str(f) for f in lexicon_files])
+    return _CACHE[key]
+
+
 def build_nlp(model: str | None = None, lexicon_files: Sequence[str | Path] = ()):  # -> Language
     """The pipeline for these settings, built once per process (it takes about a second)."""
     key = _key(model, lexicon_files)
@@ -77,5 +87,5 @@ def _build(model: str | None, lexicon_files: Sequence[str | Path]):  # -> Langua
         config: dict = {"lexicon_files": files}
         if name == MARKERS:
             config["exact_lemmas"] = model is None
-        nlp.add_pipe(name, config=config)
+        nlp.add_pipe(name, config=config).initialize(lexicon=rules_for(files))
     return nlp

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from .components import SPANS_KEY, modifiers_of
+from .components import SPANS_KEY, focusshift_pipes
 from .detect import CANCELLING
 from .nlp import build_nlp
 
 
 def try_sentence(text: str, role: str, lexicon_files: list[str]) -> list[str]:
     """One line per match: rule, label/subtype, matched words, modifiers, verdict."""
-    from ..lexicon import load_lexicon
-
-    lex = load_lexicon(lexicon_files)
     nlp = build_nlp(None, lexicon_files)
+    lex = focusshift_pipes(nlp)[0].ensure_rules()
     doc = nlp(text.replace("\u2019", "'"))
     out = []
     spans = list(doc.spans[SPANS_KEY]) if SPANS_KEY in doc.spans else []
@@ -20,7 +18,7 @@ def try_sentence(text: str, role: str, lexicon_files: list[str]) -> list[str]:
         return [f"no rule matches {text!r}"]
     for span in spans:
         rule = lex.markers[span.id_]
-        mods = modifiers_of(doc, span)
+        mods = span._.focusshift_modifiers
         cancel = [f"{c} ({rid})" for c, rid in mods if c in CANCELLING and c not in rule.ignore]
         if rule.source != "speech":
             verdict = "annotation rule: applies to text inside brackets about the " + rule.role
