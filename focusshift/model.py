@@ -7,6 +7,7 @@ scoring and rendering without anyone mutating it behind the others' backs.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -144,8 +145,6 @@ class Transcript:
         return self._assessability()[1]
 
     def _assessability(self) -> tuple[bool, str | None]:
-        from .roles import assessability
-
         speakers = self.speakers
         if not speakers:  # a Transcript built by hand: its turns say who is who
             seen: dict[str, Speaker] = {}
@@ -155,6 +154,26 @@ class Transcript:
                     seen[t.speaker] = Speaker(t.speaker, t.role, None, turns=(old.turns if old else 0) + 1)
             speakers = tuple(seen.values())
         return assessability(speakers)
+
+
+def assessability(speakers: Iterable[Speaker]) -> tuple[bool, str | None]:
+    """Whether a session can be scored: it needs a therapist and a client; else why not."""
+    speaking = [s for s in speakers if s.turns]
+    if not speaking:
+        return False, "no speaker turns"
+    roles = {s.role for s in speaking}
+    if len(speaking) == 1:
+        only = speaking[0]
+        return False, f"only one speaker ({only.label!r}); a session needs a therapist and a client"
+    listing = ", ".join(f"{s.label!r} {s.role}" for s in speaking[:6]) + (", ..." if len(speaking) > 6 else "")
+    pin = "name them with --therapist/--client or --role LABEL=ROLE"
+    if "therapist" not in roles and "client" not in roles:
+        return False, f"no speaker could be identified as therapist or client ({listing}); {pin}"
+    if "therapist" not in roles:
+        return False, f"no speaker could be identified as the therapist ({listing}); {pin}"
+    if "client" not in roles:
+        return False, f"no speaker could be identified as the client ({listing}); {pin}"
+    return True, None
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from .lexicon import ROLES_FILE
 from .model import Role, Speaker
 
 CLI = "cli"
@@ -75,8 +76,6 @@ class RoleData:
 
 @lru_cache(maxsize=1)
 def role_data() -> RoleData:
-    from .lexicon import ROLES_FILE
-
     raw = json.loads(resources.files("focusshift.lexicon").joinpath("data", ROLES_FILE).read_text("utf-8"))
     return compile_role_data(raw)
 
@@ -419,26 +418,6 @@ def _infer(
         role[s], source[s], conf[s] = r, INFERRED, p
         t, c = (s, against) if r == "therapist" else (against, s)
         why[s] = explain(values[t], values[c], t, c, w)
-
-
-def assessability(speakers: Iterable[Speaker]) -> tuple[bool, str | None]:
-    """Whether a session can be scored: it needs a therapist and a client; else why not."""
-    speaking = [s for s in speakers if s.turns]
-    if not speaking:
-        return False, "no speaker turns"
-    roles = {s.role for s in speaking}
-    if len(speaking) == 1:
-        only = speaking[0]
-        return False, f"only one speaker ({only.label!r}); a session needs a therapist and a client"
-    listing = ", ".join(f"{s.label!r} {s.role}" for s in speaking[:6]) + (", ..." if len(speaking) > 6 else "")
-    pin = "name them with --therapist/--client or --role LABEL=ROLE"
-    if "therapist" not in roles and "client" not in roles:
-        return False, f"no speaker could be identified as therapist or client ({listing}); {pin}"
-    if "therapist" not in roles:
-        return False, f"no speaker could be identified as the therapist ({listing}); {pin}"
-    if "client" not in roles:
-        return False, f"no speaker could be identified as the client ({listing}); {pin}"
-    return True, None
 
 
 def inference_note(speakers: Iterable[Speaker]) -> str | None:

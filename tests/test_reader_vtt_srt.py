@@ -1,11 +1,18 @@
 """The WebVTT (Zoom, Teams) and SubRip readers: speakers, merging, lines, columns, messy files.
 
+Both readers share the cue-text rules (focusshift.formats.cues), so most tests
+run over both formats: the `fmt` fixture is "vtt" or "srt", and `captions()`
+writes the same cues as either file, with the same line numbers. What only one
+format has (WebVTT's header, voice tags in Teams files, NOTE/STYLE blocks;
+SubRip's cue text running on across a blank line) is tested for that format.
+
 Fixtures are in tests/data/formats/vtt/ and tests/data/formats/srt/; `cat -n` them to
 check the line numbers asserted below. Small edge cases are written inline.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -79,7 +86,357 @@ def bad_timing(line: str, sep: str = ".") -> str:
     )
 
 
-# =========================================================================== WebVTT
+# --------------------------------------------------------------------------- one content, two formats
+
+SEP = {"vtt": ".", "srt": ","}
+# What each reader calls a cue, and the speakers it expects, in its errors.
+WHAT = {
+    "vtt": ("cue", "'<v Name>text' voice tags (Teams) or 'Name: text' (Zoom)"),
+    "srt": ("subtitle", "'Name: text' at the start of the subtitle text"),
+}
+OUTSIDE = "text outside any cue (no 'start --> end' timing line before it); ignored"
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: float
+    end: float
+    lines: tuple[str, ...]
+    arrow: str = "-->"  # "->" makes a malformed timing line
+
+
+def cue(start: float, end: float, *lines: str, arrow: str = "-->") -> Cue:
+    return Cue(start, end, lines, arrow)
+
+
+def stamp(fmt: str, seconds: float) -> str:
+    """00:00:01.000 (WebVTT) or 00:00:01,000 (SubRip)."""
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{int(h):02d}:{int(m):02d}:{s:06.3f}".replace(".", SEP[fmt])
+
+
+def timing(fmt: str, c: Cue) -> str:
+    return f"{stamp(fmt, c.start)} {c.arrow} {stamp(fmt, c.end)}"
+
+
+def captions(fmt: str, *blocks: Cue | str) -> str:
+    """The same cues as a WebVTT or a SubRip file, with the same line numbers in both.
+
+    A block is a Cue or a string (lines outside any cue); blocks are separated
+    by a blank line. Each cue's number is on the line before its timing (the
+    SubRip index, a cue identifier in WebVTT). Where the WebVTT file has its
+    'WEBVTT' line and the blank line after it, the SubRip file has two blank lines.
+    """
+    out = ["WEBVTT", ""] if fmt == "vtt" else ["", ""]
+    number = 0
+    for block in blocks:
+        if isinstance(block, str):
+            out += block.split("\n")
+        else:
+            number += 1
+            out += [str(number), timing(fmt, block), *block.lines]
+        out.append("")
+    return "\n".join(out[:-1]) + "\n"
+
+
+def read_captions(fmt: str, *blocks: Cue | str, options: ReadOptions | None = LEE) -> Transcript:
+    return read_text(captions(fmt, *blocks), f"x.{fmt}", options)
+
+
+@pytest.fixture(params=["vtt", "srt"])
+def fmt(request) -> str:
+    return request.param
+
+
+def test_captions_writes_the_same_cues_in_both_formats():
+    blocks = (cue(1, 2.5, "Sam: Hi.", "More."), "stray", cue(3661, 3662, "Dr. Lee: Mm.", arrow="->"))
+    assert captions("vtt", *blocks) == src(
+        "WEBVTT", "", "1", "00:00:01.000 --> 00:00:02.500", "Sam: Hi.", "More.", "", "stray", "",
+        "2", "01:01:01.000 -> 01:01:02.000", "Dr. Lee: Mm.",
+    )
+    assert captions("srt", *blocks) == src(
+        "", "", "1", "00:00:01,000 --> 00:00:02,500", "Sam: Hi.", "More.", "", "stray", "",
+        "2", "01:01:01,000 -> 01:01:02,000", "Dr. Lee: Mm.",
+    )
+
+
+# =========================================================================== both formats
+
+
+def test_consecutive_cues_of_one_speaker_merge_but_another_speaker_in_between_splits_them(fmt):
+    t = read_captions(
+        fmt,
+        cue(1, 2, "Sam: One."),
+        cue(2, 3, "Sam: Two."),
+        cue(3, 4, "Dr. Lee: Mm."),
+        cue(4, 5, "Sam: Three."),
+    )
+    assert t.format == fmt
+    assert summary(t) == [
+        ("Sam", "client", "One.\nTwo."),
+        ("Dr. Lee", "therapist", "Mm."),
+        ("Sam", "client", "Three."),
+    ]
+    assert [turn.time for turn in t.turns] == [1.0, 3.0, 4.0]
+    assert [places(turn) for turn in t.turns] == [[(5, 5), (9, 5)], [(13, 9)], [(17, 5)]]
+    assert t.warnings == ()
+
+
+def test_colon_in_ordinary_speech_is_not_a_speaker_label(fmt):
+    t = read_captions(fmt, cue(1, 2, "Sam: I'll be honest."), cue(2, 3, "so here is the thing: I was relieved."))
+    assert summary(t) == [("Sam", "client", "I'll be honest.\nso here is the thing: I was relieved.")]
+    assert [places(turn) for turn in t.turns] == [[(5, 5), (9, 0)]]
+
+
+def test_several_voices_on_one_line_and_voice_classes(fmt):
+    t = read_captions(
+        fmt, cue(1, 4, "<v.first.loud Dr. Lee>Are you with me?</v> <v Sam>Yes.</v>", "<v Dr. Lee>Good.")
+    )
+    assert summary(t) == [
+        ("Dr. Lee", "therapist", "Are you with me?"),
+        ("Sam", "client", "Yes."),
+        ("Dr. Lee", "therapist", "Good."),
+    ]
+    assert [places(turn) for turn in t.turns] == [[(5, 22)], [(5, 50)], [(6, 11)]]
+    assert [turn.time for turn in t.turns] == [1.0, 1.0, 1.0]
+
+
+def test_voice_tag_alone_on_a_line_names_the_speaker_of_the_next_line(fmt):
+    t = read_captions(fmt, cue(1, 4, "<v Sam>", "I keep replaying it."))
+    assert summary(t) == [("Sam", "client", "I keep replaying it.")]
+    assert places(t.turns[0]) == [(6, 0)]
+
+
+def test_unclosed_voice_lasts_to_the_end_of_the_cue_then_speakerless_cues_continue(fmt):
+    t = read_captions(
+        fmt,
+        cue(1, 2, "<v Sam>It was on Friday", "and I went alone."),
+        cue(2, 3, "<i>I couldn't face it.</i>"),
+        cue(4, 5, "<v Dr. Lee>That sounds hard."),
+    )
+    assert summary(t) == [
+        ("Sam", "client", "It was on Friday\nand I went alone.\nI couldn't face it."),
+        ("Dr. Lee", "therapist", "That sounds hard."),
+    ]
+    assert [places(turn) for turn in t.turns] == [[(5, 7), (6, 0), (10, 3)], [(14, 11)]]
+    assert [turn.time for turn in t.turns] == [1.0, 4.0]
+    assert t.warnings == ()
+
+
+def test_a_speakerless_cue_of_only_annotations_is_a_scene_note(fmt):
+    t = read_captions(
+        fmt,
+        cue(1, 2, "Dr. Lee: How are you?"),
+        cue(2, 3, "[Sam looks away]"),
+        cue(3, 4, "Sam: Fine."),
+    )
+    assert summary(t) == [
+        ("Dr. Lee", "therapist", "How are you?"),
+        (None, "client", "[Sam looks away]"),
+        ("Sam", "client", "Fine."),
+    ]
+    assert [turn.is_note for turn in t.turns] == [False, True, False]
+    assert [places(turn) for turn in t.turns] == [[(5, 9)], [(9, 0)], [(13, 5)]]
+
+
+def test_a_line_of_only_spaces_between_cues_ends_the_cue(fmt):
+    text = captions(fmt, cue(1, 2, "Sam: Hello."), cue(3, 4, "Dr. Lee: Hi.")).replace("\n\n2\n", "\n   \n2\n")
+    assert "\n   \n2\n" in text
+    t = read_text(text, f"x.{fmt}", LEE)
+    assert summary(t) == [("Sam", "client", "Hello."), ("Dr. Lee", "therapist", "Hi.")]
+    assert [places(turn) for turn in t.turns] == [[(5, 5)], [(9, 9)]]
+    assert t.warnings == ()
+
+
+def test_text_before_the_first_cue_is_a_warning(fmt):
+    t = read_captions(fmt, "Transcript exported by CaptionTool", cue(1, 2, "Sam: Hi."))
+    assert summary(t) == [("Sam", "client", "Hi.")]
+    assert places(t.turns[0]) == [(7, 5)]
+    assert t.warnings == ((3, OUTSIDE),)
+
+
+def test_a_malformed_timing_line_skips_its_cue_with_a_warning(fmt):
+    broken = cue(2, 3, "Sam: This cue is lost.", arrow="->")
+    t = read_captions(fmt, cue(1, 2, "Sam: Hello."), broken, cue(3, 4, "Sam: Bye."))
+    assert summary(t) == [("Sam", "client", "Hello.\nBye.")]
+    assert [places(turn) for turn in t.turns] == [[(5, 5), (13, 5)]]
+    assert t.warnings == ((8, bad_timing(timing(fmt, broken), SEP[fmt])),)
+
+
+def test_empty_file_no_readable_cue_and_no_speakers_are_transcript_errors(fmt):
+    what, expected = WHAT[fmt]
+    err = read_error((DATA / fmt / f"empty.{fmt}").read_bytes(), f"empty.{fmt}")
+    assert (err.line, err.message) == (1, "the file is empty")
+
+    err = read_error((DATA / fmt / f"no_speakers.{fmt}").read_bytes(), f"no_speakers.{fmt}")
+    assert (err.path, err.line, err.message) == (
+        f"no_speakers.{fmt}",
+        {"vtt": 5, "srt": 3}[fmt],  # the first cue's text
+        f"no speaker found in any {what}; expected {expected}",
+    )
+
+    err = read_error(captions(fmt, "just some words\nwith no cues"), f"words.{fmt}")
+    assert (err.line, err.message) == (3, f"no readable {what}s found; {OUTSIDE}")
+
+    broken = cue(1, 2, "Sam: hi", arrow="->")
+    err = read_error(captions(fmt, broken), f"arrow.{fmt}")
+    assert (err.line, err.message) == (
+        4,
+        f"no readable {what}s found; " + bad_timing(timing(fmt, broken), SEP[fmt]),
+    )
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("odd.vtt", "WEBVTT\n\n-->\n"),
+        ("odd.vtt", "WEBVTT\n\n--> -->\n-->\n"),
+        ("odd.vtt", "WEBVTT\n\n00:00 --> \n<v>\n"),
+        ("odd.vtt", "WEBVTT\n\n99:99:99.999 --> 00:00:01.000\nSam: hi\n"),
+        ("odd.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:02.000 line:abc align:nowhere\n<v\n"),
+        ("odd.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<<<>>> &bogus; &#99999999;\n"),
+        ("odd.vtt", "WEBVTT\rNOTE old mac line ends\r\r00:00:01.000 --> 00:00:02.000\rSam: hi\r"),
+        ("odd.srt", "1\n-->\n"),
+        ("odd.srt", "1\n00:00:01,000 --> 00:00:02,000\n"),
+        ("odd.srt", "1\n99:99:99,999 --> 00:00:01,000\nSam: hi\n"),
+        ("odd.srt", "\n\n\n1\n00:00:01,000 --> 00:00:02,000\n<i>\n"),
+        ("odd.srt", "1\r00:00:01,000 --> 00:00:02,000\rSam: hi\r"),
+    ],
+)
+def test_odd_input_is_never_a_traceback(name, text):
+    try:
+        read_text(text, name, LEE)
+    except TranscriptError:
+        pass
+
+
+# --------------------------------------------------------------------------- fixture files
+
+# Zoom's "Name: text" captions and a SubRip file with the same kind of session.
+LABELLED = {
+    "zoom.vtt": dict(
+        summary=[
+            ("Dr. Reyes", "therapist", "How have you been since we last met?"),
+            (
+                "Anna",
+                "client",
+                "Honestly, not great. The scan came back\nand it wasn't good news.\nI don't know what to do.",
+            ),
+            ("Dr. Reyes", "therapist", "[voice catches] I'm so sorry, Anna. Give me a moment."),
+            (None, "therapist", "[Dr. Reyes wipes her eyes]"),
+            ("Anna", "client", "Oh no, are you okay? I didn't mean to upset you."),
+            ("Dr. Reyes", "therapist", "Thank you. This is your time, let's stay with you."),
+        ],
+        places=[[(5, 11)], [(9, 6), (10, 0), (14, 0)], [(18, 11)], [(22, 0)], [(30, 6)], [(34, 11)]],
+        verbatim=[[True], [True, True, True], [True], [True], [True], [True]],
+        times=[2.31, 6.0, 12.0, 15.3, 19.0, 23.5],
+        annotations=[
+            ("[voice catches]", 18, 11, 26, "therapist"),
+            ("[Dr. Reyes wipes her eyes]", 22, 0, 26, "therapist"),  # the scene note (cue 5)
+        ],
+        # Cue 6 ("->" instead of "-->") is skipped with a warning on its timing line.
+        warnings=((25, bad_timing("00:00:16.500 -> 00:00:18.000")),),
+    ),
+    "session.srt": dict(
+        summary=[
+            ("DR. REYES", "therapist", "How have you been since we last met?"),
+            ("ANNA", "client", "Honestly, not great. [sighs]\nThe scan came back.\nIt's not good."),
+            ("DR. REYES", "therapist", "[voice catches] I'm sorry.\nGive me a second."),
+            (
+                "ANNA",
+                "client",
+                "Oh no, are you okay? I didn't mean to upset you.\nWe can talk about something else.",
+            ),
+            ("DR. REYES", "therapist", "Thank you. This is your time."),
+        ],
+        places=[
+            [(3, 11)],
+            [(7, 6), (8, 0), (12, 6)],
+            [(16, 11), (17, 0)],
+            [(21, 12), (25, 0)],  # after "{\an8}ANNA: "; cue 6 has no speaker: it continues Anna
+            [(29, 11)],
+        ],
+        verbatim=[[True], [True, True, False], [True, True], [True, True], [True]],  # "<i>not</i>"
+        times=[5.12, 9.0, 16.5, 22.0, 30.0],
+        annotations=[("[sighs]", 7, 27, 34, "client"), ("[voice catches]", 16, 11, 26, "therapist")],
+        warnings=(),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", LABELLED)
+def test_name_colon_labels_merged_cues_continuations_and_notes_in_files(name):
+    want = LABELLED[name]
+    path = DATA / name.rpartition(".")[2] / name
+    t = read_file(path, REYES)
+    assert t.format == name.rpartition(".")[2]
+    assert summary(t) == want["summary"]
+    assert [places(turn) for turn in t.turns] == want["places"]
+    lines = physical_lines(path)
+    assert [verbatim(turn, lines) for turn in t.turns] == want["verbatim"]
+    assert [turn.time for turn in t.turns] == want["times"]
+    assert [turn.is_note for turn in t.turns] == [s is None for s, _, _ in want["summary"]]
+    assert [(a.raw, a.line, a.start, a.end, a.about) for turn in t.turns for a in turn.annotations] == (
+        want["annotations"]
+    )
+    assert t.warnings == want["warnings"]
+
+
+# Byte-order mark, CRLF line ends, a first cue with nobody to continue, a cue without text,
+# malformed timings, a timing written with the other format's separator.
+MESSY = {
+    "messy_bom_crlf.vtt": dict(
+        starts=b"\xef\xbb\xbfWEBVTT",
+        summary=[
+            ("Dr. Lee", "therapist", "Okay, we're recording.\nShall we start?"),
+            ("Sam", "client", "I slept badly again\nthis week, <honestly>."),
+        ],
+        places=[[(10, 11), (11, 3)], [(22, 7), (26, 14)]],  # <b>, <00:00:10.200>: tags before the text
+        verbatim=[[True, False], [True, False]],
+        times=[2.0, 8.0],  # 00:00:08,000 (comma, as SRT converters write it) is read as 8 seconds
+        warnings=(
+            (6, NO_SPEAKER),  # the first cue has no speaker and nobody to continue
+            (17, bad_timing("00:00:05.000 --> 00:00:07")),
+        ),
+    ),
+    "messy_bom_crlf.srt": dict(
+        starts=b"\xef\xbb\xbf1\r\n",
+        summary=[
+            ("Dr. Lee", "therapist", "Okay, we're recording.\nShall we start?"),
+            ("Sam", "client", "I slept badly again\nthis week."),  # cue 6 follows with no blank line
+            ("Dr. Lee", "therapist", "Mm. Go on."),
+        ],
+        places=[[(7, 9), (8, 0)], [(19, 5), (22, 0)], [(30, 31)]],
+        verbatim=[[True, True], [True, True], [False]],  # <font ...> inside the text
+        times=[2.0, 8.0, 14.0],  # 00:00:08.000 (dot, as in WebVTT) is read as 8 seconds
+        warnings=(
+            (3, NO_SPEAKER),
+            (14, bad_timing("00:00:05,000 -> 00:00:07,000", ",")),  # between two cues srt could read
+            (25, bad_timing("0:12 --> 0:13", ",")),  # swallowed by srt into cue 6's text
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", MESSY)
+def test_messy_files_with_bom_crlf_bad_timings_and_cues_without_text(name):
+    want = MESSY[name]
+    path = DATA / name.rpartition(".")[2] / name
+    raw = path.read_bytes()
+    assert raw.startswith(want["starts"]) and b"\r\n" in raw
+    t = read_file(path, LEE)
+    assert summary(t) == want["summary"]
+    assert [places(turn) for turn in t.turns] == want["places"]
+    lines = physical_lines(path)
+    first = t.turns[0].pieces[0]
+    assert lines[first.line - 1][first.column :] == "Okay, we're recording."  # CR stripped
+    assert [verbatim(turn, lines) for turn in t.turns] == want["verbatim"]
+    assert [turn.time for turn in t.turns] == want["times"]
+    assert t.warnings == want["warnings"]
+
+
+# =========================================================================== WebVTT only
 
 
 def test_teams_voice_tags_merge_consecutive_cues_and_skip_note_style_ids():
@@ -142,153 +499,13 @@ def test_teams_speakers_without_roles_warn_once_each_without_inference():
         (11, "speaker 'Reyes' has no role"), (15, "speaker 'Anna' has no role")]
 
 
-def test_zoom_name_colon_labels_continuations_scene_note_and_malformed_timing():
-    path = VTT / "zoom.vtt"
-    t = read_file(path, REYES)
-    assert summary(t) == [
-        ("Dr. Reyes", "therapist", "How have you been since we last met?"),
-        (
-            "Anna",
-            "client",
-            "Honestly, not great. The scan came back\nand it wasn't good news.\nI don't know what to do.",
-        ),
-        ("Dr. Reyes", "therapist", "[voice catches] I'm so sorry, Anna. Give me a moment."),
-        (None, "therapist", "[Dr. Reyes wipes her eyes]"),
-        ("Anna", "client", "Oh no, are you okay? I didn't mean to upset you."),
-        ("Dr. Reyes", "therapist", "Thank you. This is your time, let's stay with you."),
-    ]
-    assert [places(turn) for turn in t.turns] == [
-        [(5, 11)],
-        [(9, 6), (10, 0), (14, 0)],
-        [(18, 11)],
-        [(22, 0)],
-        [(30, 6)],
-        [(34, 11)],
-    ]
-    lines = physical_lines(path)
-    assert all(all(verbatim(turn, lines)) for turn in t.turns)
-    assert [turn.time for turn in t.turns] == [2.31, 6.0, 12.0, 15.3, 19.0, 23.5]
-    assert [turn.is_note for turn in t.turns] == [False, False, False, True, False, False]
-    # Cue 6 ("->" instead of "-->") is skipped with a warning on its timing line.
-    assert t.warnings == ((25, bad_timing("00:00:16.500 -> 00:00:18.000")),)
+def test_vtt_text_between_cues_is_a_warning():
+    t = read_captions("vtt", cue(1, 2, "Sam: Hello."), "a stray paragraph with no timing", cue(3, 4, "Sam: Bye."))
+    assert summary(t) == [("Sam", "client", "Hello.\nBye.")]
+    assert t.warnings == ((7, OUTSIDE),)
 
 
-def test_messy_vtt_with_bom_crlf_unclosed_voice_no_text_bad_and_comma_timings():
-    path = VTT / "messy_bom_crlf.vtt"
-    raw = path.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbfWEBVTT") and b"\r\n" in raw
-    t = read_file(path, LEE)
-    assert summary(t) == [
-        ("Dr. Lee", "therapist", "Okay, we're recording.\nShall we start?"),
-        ("Sam", "client", "I slept badly again\nthis week, <honestly>."),
-    ]
-    assert [places(turn) for turn in t.turns] == [[(10, 11), (11, 3)], [(22, 7), (26, 14)]]
-    lines = physical_lines(path)
-    assert lines[9][11:] == "Okay, we're recording."  # CR stripped, column after <v Dr. Lee>
-    assert [verbatim(turn, lines) for turn in t.turns] == [[True, False], [True, False]]
-    # 00:00:08,000 (comma, as SRT converters write it) is read as 8 seconds.
-    assert [turn.time for turn in t.turns] == [2.0, 8.0]
-    assert t.warnings == (
-        (6, NO_SPEAKER),  # the first cue has no speaker and nobody to continue
-        (17, bad_timing("00:00:05.000 --> 00:00:07")),
-    )
-
-
-def test_several_voices_on_one_line_and_voice_classes():
-    text = src(
-        "WEBVTT",
-        "",
-        "00:01.000 --> 00:04.000",
-        "<v.first.loud Dr. Lee>Are you with me?</v> <v Sam>Yes.</v>",
-        "<v Dr. Lee>Good.",
-    )
-    t = read_text(text, "x.vtt", LEE)
-    assert summary(t) == [
-        ("Dr. Lee", "therapist", "Are you with me?"),
-        ("Sam", "client", "Yes."),
-        ("Dr. Lee", "therapist", "Good."),
-    ]
-    assert [places(turn) for turn in t.turns] == [[(4, 22)], [(4, 50)], [(5, 11)]]
-    assert [turn.time for turn in t.turns] == [1.0, 1.0, 1.0]
-
-
-def test_voice_tag_alone_on_a_line_names_the_speaker_of_the_next_line():
-    text = src(
-        "WEBVTT",
-        "",
-        "00:00:01.000 --> 00:00:04.000",
-        "<v Sam>",
-        "I keep replaying it.",
-    )
-    t = read_text(text, "x.vtt", LEE)
-    assert summary(t) == [("Sam", "client", "I keep replaying it.")]
-    assert places(t.turns[0]) == [(5, 0)]
-
-
-def test_unclosed_voice_lasts_to_the_end_of_the_cue_then_speakerless_cues_continue():
-    text = src(
-        "WEBVTT",
-        "",
-        "00:00:01.000 --> 00:00:02.000",
-        "<v Sam>It was on Friday",
-        "and I went alone.",
-        "",
-        "00:00:02.000 --> 00:00:03.000",
-        "<i>I couldn't face it.</i>",
-        "",
-        "00:00:04.000 --> 00:00:05.000",
-        "<v Dr. Lee>That sounds hard.",
-    )
-    t = read_text(text, "x.vtt", LEE)
-    assert summary(t) == [
-        ("Sam", "client", "It was on Friday\nand I went alone.\nI couldn't face it."),
-        ("Dr. Lee", "therapist", "That sounds hard."),
-    ]
-    assert [places(turn) for turn in t.turns] == [[(4, 7), (5, 0), (8, 3)], [(11, 11)]]
-    assert t.warnings == ()
-
-
-def test_cues_of_one_speaker_merge_but_another_speaker_in_between_splits_them():
-    text = src(
-        "WEBVTT",
-        "",
-        "00:00:01.000 --> 00:00:02.000",
-        "Sam: One.",
-        "",
-        "00:00:02.000 --> 00:00:03.000",
-        "Sam: Two.",
-        "",
-        "00:00:03.000 --> 00:00:04.000",
-        "Dr. Lee: Mm.",
-        "",
-        "00:00:04.000 --> 00:00:05.000",
-        "Sam: Three.",
-    )
-    t = read_text(text, "x.vtt", LEE)
-    assert summary(t) == [
-        ("Sam", "client", "One.\nTwo."),
-        ("Dr. Lee", "therapist", "Mm."),
-        ("Sam", "client", "Three."),
-    ]
-    assert [turn.time for turn in t.turns] == [1.0, 3.0, 4.0]
-    assert [places(turn) for turn in t.turns] == [[(4, 5), (7, 5)], [(10, 9)], [(13, 5)]]
-
-
-def test_colon_in_ordinary_speech_is_not_a_speaker_label():
-    text = src(
-        "WEBVTT",
-        "",
-        "00:00:01.000 --> 00:00:02.000",
-        "Sam: I'll be honest.",
-        "",
-        "00:00:02.000 --> 00:00:03.000",
-        "so here is the thing: I was relieved.",
-    )
-    t = read_text(text, "x.vtt", LEE)
-    assert summary(t) == [("Sam", "client", "I'll be honest.\nso here is the thing: I was relieved.")]
-
-
-def test_note_style_region_blocks_header_metadata_and_empty_cues_are_ignored():
+def test_vtt_note_style_region_blocks_header_metadata_and_empty_cues_are_ignored():
     text = src(
         "WEBVTT - Session 4",
         "Kind: captions",
@@ -320,44 +537,7 @@ def test_note_style_region_blocks_header_metadata_and_empty_cues_are_ignored():
     assert t.warnings == ()
 
 
-def test_text_outside_any_cue_is_a_warning():
-    text = src(
-        "WEBVTT",
-        "",
-        "00:00:01.000 --> 00:00:02.000",
-        "Sam: Hello.",
-        "",
-        "a stray paragraph with no timing",
-        "",
-        "00:00:03.000 --> 00:00:04.000",
-        "Sam: Bye.",
-    )
-    t = read_text(text, "x.vtt", LEE)
-    assert summary(t) == [("Sam", "client", "Hello.\nBye.")]
-    assert t.warnings == (
-        (6, "text outside any cue (no 'start --> end' timing line before it); ignored"),
-    )
-
-
-def test_a_line_of_only_spaces_between_cues_ends_the_cue():
-    text = src(
-        "WEBVTT",
-        "",
-        "1",
-        "00:00:01.000 --> 00:00:02.000",
-        "Sam: Hello.",
-        "   ",
-        "2",
-        "00:00:03.000 --> 00:00:04.000",
-        "Dr. Lee: Hi.",
-    )
-    t = read_text(text, "x.vtt", LEE)
-    assert summary(t) == [("Sam", "client", "Hello."), ("Dr. Lee", "therapist", "Hi.")]
-    assert [places(turn) for turn in t.turns] == [[(5, 5)], [(9, 9)]]
-    assert t.warnings == ()
-
-
-def test_blank_lines_before_the_header_are_tolerated_and_a_missing_header_is_a_warning():
+def test_vtt_blank_lines_before_the_header_are_tolerated_and_a_missing_header_is_a_warning():
     t = read_text(src("", "WEBVTT", "", "00:00:01.000 --> 00:00:02.000", "Sam: Hi."), "x.vtt", LEE)
     assert summary(t) == [("Sam", "client", "Hi.")]
     assert places(t.turns[0]) == [(5, 5)]
@@ -369,10 +549,7 @@ def test_blank_lines_before_the_header_are_tolerated_and_a_missing_header_is_a_w
     assert t.warnings == ((1, "no 'WEBVTT' header on the first line; read as WebVTT anyway"),)
 
 
-def test_vtt_empty_file_no_cues_and_no_speakers_are_transcript_errors():
-    err = read_error((VTT / "empty.vtt").read_bytes(), "empty.vtt")
-    assert (err.line, err.message) == (1, "the file is empty")
-
+def test_vtt_header_only_and_a_timing_webvtt_py_rejects_are_transcript_errors():
     err = read_error(b"\xef\xbb\xbfWEBVTT\r\n\r\n", "header_only.vtt")
     assert (err.line, err.message) == (
         None,
@@ -385,94 +562,8 @@ def test_vtt_empty_file_no_cues_and_no_speakers_are_transcript_errors():
         "no readable cues found; " + bad_timing("00:00:01.000 --> 00:61:00.000"),
     )
 
-    err = read_error((VTT / "no_speakers.vtt").read_bytes(), "no_speakers.vtt")
-    assert (err.path, err.line, err.message) == (
-        "no_speakers.vtt",
-        5,
-        "no speaker found in any cue; expected '<v Name>text' voice tags (Teams) "
-        "or 'Name: text' (Zoom)",
-    )
 
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "WEBVTT\n\n-->\n",
-        "WEBVTT\n\n--> -->\n-->\n",
-        "WEBVTT\n\n00:00 --> \n<v>\n",
-        "WEBVTT\n\n99:99:99.999 --> 00:00:01.000\nSam: hi\n",
-        "WEBVTT\n\n00:00:01.000 --> 00:00:02.000 line:abc align:nowhere\n<v\n",
-        "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<<<>>> &bogus; &#99999999;\n",
-        "WEBVTT\rNOTE old mac line ends\r\r00:00:01.000 --> 00:00:02.000\rSam: hi\r",
-    ],
-)
-def test_vtt_odd_input_is_never_a_traceback(text):
-    try:
-        read_text(text, "odd.vtt", LEE)
-    except TranscriptError:
-        pass
-
-
-# =========================================================================== SubRip
-
-
-def test_srt_labels_merge_multiline_cues_tags_and_continuation():
-    path = SRT / "session.srt"
-    t = read_file(path, REYES)
-    assert t.format == "srt"
-    assert summary(t) == [
-        ("DR. REYES", "therapist", "How have you been since we last met?"),
-        ("ANNA", "client", "Honestly, not great. [sighs]\nThe scan came back.\nIt's not good."),
-        ("DR. REYES", "therapist", "[voice catches] I'm sorry.\nGive me a second."),
-        (
-            "ANNA",
-            "client",
-            "Oh no, are you okay? I didn't mean to upset you.\nWe can talk about something else.",
-        ),
-        ("DR. REYES", "therapist", "Thank you. This is your time."),
-    ]
-    assert [places(turn) for turn in t.turns] == [
-        [(3, 11)],
-        [(7, 6), (8, 0), (12, 6)],
-        [(16, 11), (17, 0)],
-        [(21, 12), (25, 0)],  # after "{\an8}ANNA: "; cue 6 has no speaker: it continues Anna
-        [(29, 11)],
-    ]
-    lines = physical_lines(path)
-    assert [verbatim(turn, lines) for turn in t.turns] == [
-        [True],
-        [True, True, False],  # "<i>not</i>"
-        [True, True],
-        [True, True],
-        [True],
-    ]
-    assert [turn.time for turn in t.turns] == [5.12, 9.0, 16.5, 22.0, 30.0]
-    assert [(a.raw, a.line, a.start, a.about) for turn in t.turns for a in turn.annotations] == [
-        ("[sighs]", 7, 27, "client"),
-        ("[voice catches]", 16, 11, "therapist"),
-    ]
-    assert t.warnings == ()
-
-
-def test_messy_srt_with_bom_crlf_bad_timings_no_text_dots_and_missing_blank_line():
-    path = SRT / "messy_bom_crlf.srt"
-    raw = path.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf1\r\n")
-    t = read_file(path, LEE)
-    assert summary(t) == [
-        ("Dr. Lee", "therapist", "Okay, we're recording.\nShall we start?"),
-        ("Sam", "client", "I slept badly again\nthis week."),
-        ("Dr. Lee", "therapist", "Mm. Go on."),
-    ]
-    assert [places(turn) for turn in t.turns] == [[(7, 9), (8, 0)], [(19, 5), (22, 0)], [(30, 31)]]
-    lines = physical_lines(path)
-    assert [verbatim(turn, lines) for turn in t.turns] == [[True, True], [True, True], [False]]
-    assert [turn.time for turn in t.turns] == [2.0, 8.0, 14.0]
-    assert t.warnings == (
-        (3, NO_SPEAKER),
-        (14, bad_timing("00:00:05,000 -> 00:00:07,000", ",")),  # between two cues srt could read
-        (25, bad_timing("0:12 --> 0:13", ",")),  # swallowed by srt into cue 6's text
-    )
+# =========================================================================== SubRip only
 
 
 def test_srt_blank_line_inside_cue_text_and_missing_index_line():
@@ -496,7 +587,7 @@ def test_srt_blank_line_inside_cue_text_and_missing_index_line():
     assert t.warnings == ()
 
 
-def test_srt_text_before_the_first_cue_is_a_warning():
+def test_srt_text_before_the_first_cue_on_the_first_line_is_a_warning():
     text = src(
         "Transcript exported by CaptionTool",
         "",
@@ -507,75 +598,29 @@ def test_srt_text_before_the_first_cue_is_a_warning():
     t = read_text(text, "x.srt", LEE)
     assert summary(t) == [("Sam", "client", "Hi.")]
     assert places(t.turns[0]) == [(5, 5)]
-    assert t.warnings == (
-        (1, "text outside any cue (no 'start --> end' timing line before it); ignored"),
-    )
-
-
-def test_srt_empty_file_and_no_speakers_are_transcript_errors():
-    err = read_error((SRT / "empty.srt").read_bytes(), "empty.srt")
-    assert (err.line, err.message) == (1, "the file is empty")
-
-    err = read_error((SRT / "no_speakers.srt").read_bytes(), "no_speakers.srt")
-    assert (err.path, err.line, err.message) == (
-        "no_speakers.srt",
-        3,
-        "no speaker found in any subtitle; expected 'Name: text' at the start of the subtitle text",
-    )
-
-    err = read_error("just some words\nwith no cues\n", "words.srt")
-    assert (err.line, err.message) == (
-        1,
-        "no readable subtitles found; text outside any cue "
-        "(no 'start --> end' timing line before it); ignored",
-    )
-
-    err = read_error("1\n00:00:01,000 -> 00:00:02,000\nSam: hi\n", "arrow.srt")
-    assert (err.line, err.message) == (
-        2,
-        "no readable subtitles found; "
-        + bad_timing("00:00:01,000 -> 00:00:02,000", ","),
-    )
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "1\n-->\n",
-        "1\n00:00:01,000 --> 00:00:02,000\n",
-        "1\n99:99:99,999 --> 00:00:01,000\nSam: hi\n",
-        "\n\n\n1\n00:00:01,000 --> 00:00:02,000\n<i>\n",
-        "1\r00:00:01,000 --> 00:00:02,000\rSam: hi\r",
-    ],
-)
-def test_srt_odd_input_is_never_a_traceback(text):
-    try:
-        read_text(text, "odd.srt", LEE)
-    except TranscriptError:
-        pass
+    assert t.warnings == ((1, OUTSIDE),)
 
 
 # =========================================================================== sniffing
 
+SNIFF = {
+    "vtt": ["WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nhi\n", "\ufeffWEBVTT - Session 3\n"],
+    "srt": ["1\n00:00:01,000 --> 00:00:02,000\nSam: hi\n", "\ufeff1\r\n00:00:01,000 --> 00:00:02,000\r\nSam: hi\r\n"],
+}
+SNIFF_FILES = {"vtt": ["teams.vtt", "messy_bom_crlf.vtt"], "srt": ["session.srt", "messy_bom_crlf.srt"]}
+NATIVE = "T: hello\nC: hi\n"
 
-def test_sniffing_vtt_and_srt_and_never_native():
-    native = "T: hello\nC: hi\n"
-    assert vtt_format.sniff("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nhi\n", "vtt")
-    assert vtt_format.sniff("\ufeffWEBVTT - Session 3\n", "vtt")
-    assert not vtt_format.sniff(native, "vtt")
-    assert not vtt_format.sniff("1\n00:00:01,000 --> 00:00:02,000\nhi\n", "vtt")
 
-    assert srt_format.sniff("1\n00:00:01,000 --> 00:00:02,000\nSam: hi\n", "srt")
-    assert srt_format.sniff("\ufeff1\r\n00:00:01,000 --> 00:00:02,000\r\nSam: hi\r\n", "srt")
-    assert not srt_format.sniff(native, "srt")
-    assert not srt_format.sniff("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nhi\n", "srt")
-    assert not srt_format.sniff("1\nT: hello\n", "srt")
-
-    assert detect_format("upload", (VTT / "teams.vtt").read_bytes()) == "vtt"
-    assert detect_format("upload", (VTT / "messy_bom_crlf.vtt").read_bytes()) == "vtt"
-    assert detect_format("upload", (SRT / "session.srt").read_bytes()) == "srt"
-    assert detect_format("upload", (SRT / "messy_bom_crlf.srt").read_bytes()) == "srt"
-    assert detect_format("notes.txt", native.encode()) == "native"
+def test_sniffing_each_format_and_never_the_other_or_native(fmt):
+    module = {"vtt": vtt_format, "srt": srt_format}[fmt]
+    other = "srt" if fmt == "vtt" else "vtt"
+    assert all(module.sniff(head, fmt) for head in SNIFF[fmt])
+    assert not any(module.sniff(head, fmt) for head in SNIFF[other])
+    assert not module.sniff(NATIVE, fmt)
+    assert not module.sniff("1\nT: hello\n", fmt)
+    for name in SNIFF_FILES[fmt]:
+        assert detect_format("upload", (DATA / fmt / name).read_bytes()) == fmt
+    assert detect_format("notes.txt", NATIVE.encode()) == "native"
 
 
 # =========================================================================== end to end
@@ -585,34 +630,40 @@ def _events(analysis) -> list[tuple[str, str, int, str]]:
     return [(e.category, e.subtype, e.line, e.text) for e in analysis.events]
 
 
-def test_end_to_end_teams_vtt_focus_shift(analyzer):
-    path = VTT / "teams.vtt"
-    t = read_file(path, REYES)
-    analysis = analyzer.analyze_transcript(t)
+END_TO_END = {
+    "teams.vtt": (
+        [
+            ("therapist_emotion", "voice_break", 23, "[voice catches]"),
+            ("therapist_emotion", "needs_moment", 24, "Give me a second"),
+            ("client_caretaking", "check_in", 32, "are you okay"),
+            ("client_caretaking", "withholding", 35, "We can talk about something else"),
+        ],
+        [(23, (32, 35))],
+    ),
+    "session.srt": (
+        [
+            ("therapist_emotion", "voice_break", 16, "[voice catches]"),
+            ("therapist_emotion", "needs_moment", 17, "Give me a second"),
+            ("client_caretaking", "check_in", 21, "are you okay"),
+            ("client_caretaking", "apology", 21, "I didn't mean to upset you"),
+        ],
+        [(16, (21, 25))],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", END_TO_END)
+def test_end_to_end_focus_shift(analyzer, name):
+    expected, shifts = END_TO_END[name]
+    path = DATA / name.rpartition(".")[2] / name
+    analysis = analyzer.analyze_transcript(read_file(path, REYES))
     events = _events(analysis)
-    assert ("therapist_emotion", "voice_break", 23, "[voice catches]") in events
-    assert ("therapist_emotion", "needs_moment", 24, "Give me a second") in events
-    assert ("client_caretaking", "check_in", 32, "are you okay") in events
-    assert ("client_caretaking", "withholding", 35, "We can talk about something else") in events
+    for event in expected:
+        assert event in events
     lines = physical_lines(path)
     for e in analysis.events:
         assert lines[e.line - 1][e.span[0] : e.span[1]] == e.text
-    assert [(s.start_line, s.caretaking_lines) for s in analysis.shifts] == [(23, (32, 35))]
-
-
-def test_end_to_end_srt_focus_shift(analyzer):
-    path = SRT / "session.srt"
-    t = read_file(path, REYES)
-    analysis = analyzer.analyze_transcript(t)
-    events = _events(analysis)
-    assert ("therapist_emotion", "voice_break", 16, "[voice catches]") in events
-    assert ("therapist_emotion", "needs_moment", 17, "Give me a second") in events
-    assert ("client_caretaking", "check_in", 21, "are you okay") in events
-    assert ("client_caretaking", "apology", 21, "I didn't mean to upset you") in events
-    lines = physical_lines(path)
-    for e in analysis.events:
-        assert lines[e.line - 1][e.span[0] : e.span[1]] == e.text
-    assert [(s.start_line, s.caretaking_lines) for s in analysis.shifts] == [(16, (21, 25))]
+    assert [(s.start_line, s.caretaking_lines) for s in analysis.shifts] == shifts
 
 
 @pytest.mark.parametrize("name", ["session.vtt", "session.srt"])

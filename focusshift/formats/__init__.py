@@ -2,6 +2,15 @@
 
 Each format is a module with ``read(data: bytes, path: str, options) -> list[Transcript]``
 (a spreadsheet can hold many sessions) and, for sniffing, ``sniff(head: str) -> bool``.
+
+Readers take what they share only from the shared modules, never from one
+another: ``common`` (options, decoding, physical lines), ``labels`` (speaker
+labels, title words, the role map), ``timecodes`` (every timestamp pattern and
+its parsing), ``annotations``, ``segments``, ``plaintext`` (the native line
+grammar, also read by the Meet and Word readers), ``cues`` (caption cue text,
+for WebVTT and SubRip) and ``builder`` (the TranscriptBuilder). The one
+exception is delegation of a whole format: a Word document is read as a native
+transcript or, when it is one, as a Google Meet transcript.
 """
 
 from __future__ import annotations
@@ -12,8 +21,9 @@ from pathlib import Path
 
 from ..errors import ConfigError, TranscriptError
 from ..model import Transcript
-from .common import ReadOptions, decode, parse_segment_rule
+from .common import ReadOptions, apply_bom, decode
 from .native import read_native
+from .segments import parse_segment_rule
 
 __all__ = [
     "FORMATS",
@@ -72,13 +82,7 @@ def _reader(name: str):
 
 def _head(data: bytes, encoding: str | None) -> str:
     """The start of the file as text, for sniffing (a byte-order mark's encoding honoured)."""
-    from .common import _BOMS
-
-    if encoding is None:
-        for bom, name in _BOMS:
-            if data.startswith(bom):
-                encoding, data = name, data[len(bom):]
-                break
+    encoding, data = apply_bom(data, encoding)
     try:
         return data[:16384].decode(encoding or "utf-8", errors="replace").lstrip("\ufeff")
     except LookupError:

@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 from .. import roles as role_rules
 from ..errors import TranscriptError
 from ..model import Annotation, Piece, Role, Speaker, Transcript, Turn
-from .common import ReadOptions, RoleMap, make_annotations, normalise_label, segment
+from .annotations import make_annotations
+from .common import ReadOptions
+from .labels import RoleMap, normalise_label
+from .segments import segment
 
 # "(T: Mhm)", "(C: Right.)", "[Therapist: yeah]" inside another speaker's turn.
 # Possessive quantifiers: linear however many brackets, colons or spaces a line holds.

@@ -53,7 +53,9 @@ from typing import Callable
 from ..errors import TranscriptError
 from ..model import Role, Transcript
 from .builder import TranscriptBuilder
-from .common import ReadOptions, decode, normalise_label, split_lines
+from .common import ReadOptions, decode, split_lines
+from .labels import normalise_label
+from .timecodes import CHAT_BULLET, chat_bullet_time
 
 _THERAPIST_ROLES = frozenset(
     "therapist clinician counselor counsellor investigator interviewer".split()
@@ -84,7 +86,6 @@ _PER_SPEAKER_HEADER = re.compile(
 _HEADER = re.compile(r"^@([^:\t]*+)\s*+(?::\s?(.*))?$")  # possessive: linear on runs of spaces
 _MAIN = re.compile(r"^\*([^:\s]+):\s?(.*)$")
 _DEPENDENT = re.compile(r"^%([^:\s]+):")
-_BULLET = re.compile(r"\x15(?:%\w+:\"[^\"]*\"_)?(\d+)_(\d+)[^\x15]*\x15")
 _SNIFF = re.compile(r"^@(?:UTF8|Begin)[ \t]*\r?$")
 
 
@@ -130,7 +131,7 @@ _CA_SYMBOLS = (
 
 # Applied in order; each replacement is text, or (text, offset of that text in the match).
 _RULES: tuple[tuple[re.Pattern[str], Repl], ...] = (
-    (_BULLET, lambda m: ""),
+    (CHAT_BULLET, lambda m: ""),
     (re.compile(r"\x15"), lambda m: ""),
     (re.compile(r"\[=!\s*([^\[\]]*)\]"), _paralinguistic),
     (re.compile(r"\[([^\[\]]*)\]"), _bracket_code),
@@ -190,12 +191,6 @@ def clean_tier(text: str) -> tuple[str, int]:
             start = p
         kept.append(ch)
     return "".join(kept).rstrip(), start if start is not None else 0
-
-
-def tier_time(text: str) -> float | None:
-    """Seconds from the first timing bullet, if any."""
-    m = _BULLET.search(text)
-    return int(m.group(1)) / 1000 if m else None
 
 
 # --------------------------------------------------------------------------- records
@@ -430,7 +425,7 @@ def read(data: bytes, path: str, options: ReadOptions) -> list[Transcript]:
             pieces: list[tuple[int, int, str]] = []
             for line_no, col, text in rec.parts:
                 if time is None:
-                    time = tier_time(text)
+                    time = chat_bullet_time(text)
                 clean, lead = clean_tier(text)
                 if clean:
                     pieces.append((line_no, col + lead, clean))

@@ -34,6 +34,7 @@ from dataclasses import replace
 from ..errors import TranscriptError
 from ..model import Transcript
 from .common import ReadOptions
+from .meet import looks_like_meet, read_lines
 from .native import read_native
 
 _SPEAKER_HEADINGS = frozenset("speaker name who person role".split())
@@ -142,8 +143,6 @@ def _why(exc: Exception) -> str:
 def read(data: bytes, path: str, options: ReadOptions) -> list[Transcript]:
     """One Transcript; the paragraphs are read as the lines of a native transcript."""
     lines, warnings = _blocks_as_lines(data, path)
-    from .meet import looks_like_meet, read_lines
-
     if looks_like_meet(lines):  # a Google Meet transcript downloaded as .docx
         transcript = read_lines(lines, path, options, "docx")
     else:

@@ -15,7 +15,8 @@ Shape (tests/data/formats/tools/SOURCES.md has the sources)::
 
 The title, attendee and "Transcript" lines, the closing "Meeting ended after"
 line and the disclaimer after it are metadata (``meta``: ``title``,
-``attendees``, ``duration``), never turns. The body is read as native text:
+``attendees``, ``duration``), never turns. The body is read as native text
+(``plaintext.read_body``):
 ``Name: text`` lines, one turn each; a bare ``HH:MM:SS`` line (Meet writes one
 every five minutes) dates the turns after it. Downloaded as plain text the
 file starts with a byte-order mark and has CRLF line ends; both are fine. A
@@ -30,12 +31,13 @@ import re
 from ..model import Transcript
 from .builder import TranscriptBuilder
 from .common import ReadOptions, decode, split_lines
-from .native import read_body
+from .plaintext import read_body
+from .timecodes import HMS
 
 FORMAT = "meet"
 
 _TITLE = re.compile(r"^(?P<title>.*\S)\s+-\s+Transcript\s*$")
-_ENDED = re.compile(r"^Meeting ended after (?P<duration>\d{1,2}:\d{2}:\d{2})\b")
+_ENDED = re.compile(rf"^Meeting ended after (?P<duration>{HMS})\b")
 
 
 def _nonblank(lines: list[str], limit: int) -> list[int]:

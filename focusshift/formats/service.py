@@ -44,24 +44,20 @@ import re
 from ..model import Transcript
 from .builder import TranscriptBuilder
 from .common import ReadOptions, decode, split_lines
-from .native import parse_time
+from .labels import LABEL, TITLE_WORDS
+from .plaintext import HEADER
+from .timecodes import CLOCK, LEADING_TIMESTAMP, TIME, parse_time
 
-_TS = r"(?:\d{1,2}:)?\d{1,2}:\d{2}"
 # Names are words separated by single spaces; possessive quantifiers keep both patterns
-# linear on long runs of spaces or words (tests/test_adversarial.py).
-_OTTER = re.compile(rf"^[ \t]*+(?P<name>\S++(?: \S++)*+)(?: {{2,}}+|\t)[ \t]*+(?P<ts>{_TS})[ \t]*+$")
+# linear on long runs of spaces or words (tests/test_reliability.py).
+_OTTER = re.compile(rf"^[ \t]*+(?P<name>\S++(?: \S++)*+)(?: {{2,}}+|\t)[ \t]*+(?P<ts>{CLOCK})[ \t]*+$")
 _REV = re.compile(
     rf"^[ \t]*+(?P<name>[^\s(\[]++(?: [^\s(\[]++)*+)[ \t]*+"
-    rf"(?:\((?P<p>{_TS}(?:[.,]\d+)?)\)|\[(?P<s>{_TS}(?:[.,]\d+)?)\])"
+    rf"(?:\((?P<p>{TIME})\)|\[(?P<s>{TIME})\])"
     r"[ \t]*+:(?P<text>.*)$"
 )
 _FOOTER = re.compile(r"^\s*transcribed\s+by\s+(?:https?://)?(?:www\.)?otter\.ai/?\s*\.?\s*$", re.I)
 _NAME_WORD = re.compile(r"^[\w.'\u2019&-]+$")
-_TITLE_WORDS = frozenset("dr dr. mr mr. mrs mrs. ms ms. mx mx. prof prof. miss".split())
-# For sniffing: what native lines look like ("T: hi", "[00:05] Dr. Reyes: hi", "@client: Sam").
-_NATIVE_TS = re.compile(r"^(?:\[[\d:.,]+\]|\([\d:.,]+\)|\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?)\s*")
-_NATIVE_LABEL = re.compile(r"^(?P<label>[^\W\d_][\w .'\u2019&-]{0,40}?)\s*:(?:\s+\S|$)")
-_NATIVE_HEADER = re.compile(r"^@[A-Za-z][\w-]*\s*:")
 
 
 def _name_ok(name: str) -> bool:
@@ -73,7 +69,7 @@ def _name_ok(name: str) -> bool:
         return False  # sentence punctuation, brackets, colons: not a name
     if len(words) == 1 and name.replace("-", "").replace("'", "").isalpha():
         return True
-    return all(w.casefold() in _TITLE_WORDS or w[0].isupper() or w[0].isdigit() for w in words)
+    return all(w.casefold() in TITLE_WORDS or w[0].isupper() or w[0].isdigit() for w in words)
 
 
 def parse_header(line: str) -> tuple[str, float, int | None] | None:
@@ -89,6 +85,14 @@ def parse_header(line: str) -> tuple[str, float, int | None] | None:
             return m.group("name"), time, None
         return m.group("name"), time, m.start("text") + len(text) - len(text.lstrip())
     return None
+
+
+def _native_label(stripped: str) -> bool:
+    """A native 'Name: text' line ('T: hi', '[00:05] Dr. Reyes: hi'), as far as sniffing needs."""
+    ts = LEADING_TIMESTAMP.match(stripped)
+    m = LABEL.match(stripped[ts.end():] if ts else stripped)
+    # a space after the colon, or nothing: "Sam:hi" and "Note:this" are not labels
+    return bool(m and (m.group("space") or not m.group("text")) and _name_ok(m.group("label").strip()))
 
 
 def read(data: bytes, path: str, options: ReadOptions) -> list[Transcript]:
@@ -147,10 +151,9 @@ def sniff(head: str, name: str) -> bool:
         if parse_header(raw) is not None:
             headers += 1
             continue
-        if _NATIVE_HEADER.match(stripped):
+        if stripped.startswith("@") and HEADER.match(stripped):
             native += 1
             continue
-        m = _NATIVE_LABEL.match(_NATIVE_TS.sub("", stripped, count=1))
-        if m and _name_ok(m.group("label").strip()):
+        if _native_label(stripped):
             native += 1
     return headers >= 2 and native * 4 <= headers

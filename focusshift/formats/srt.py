@@ -23,7 +23,7 @@ before any speaker). The turn's time is the start of its first cue, in
 seconds. Formatting tags (``<i>``, ``<font ...>``) and ASS overrides
 (``{\\an8}``) are removed: the text is verbatim at its column unless such a tag
 sits inside it, after which positions are approximate. Cue text logic is
-shared with the WebVTT reader (``vtt.CueText``).
+shared with the WebVTT reader (``cues.CueText``).
 """
 
 from __future__ import annotations
@@ -33,27 +33,18 @@ import re
 from ..model import Transcript
 from .builder import TranscriptBuilder
 from .common import ReadOptions, decode, split_lines
-from .vtt import TIMEISH, CueText
+from .cues import CueText, warn_outside_cue
+from .timecodes import SRT_START, SRT_TIMING, TIMING_LIKE, srt_start
 
 FORMAT = "srt"
 
 _TAGS = re.compile(r"<[^<>]*>|\{\\[^{}]*\}")
 _INDEX = re.compile(r"^\s*-?\d+\s*$")
-_TIME = r"(\d{1,9}):(\d{1,2}):(\d{1,2})(?:[,.](\d{1,9}))?"
-_TIMING = re.compile(rf"^[ \t]*+{_TIME}[ \t]*+-->[ \t]*+{_TIME}(?:[ \t].*)?$")
-_SNIFF = re.compile(
-    r"\A\s*\d+[ \t]*\r?\n[ \t]*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}[ \t]*-->[ \t]*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}"
-)
 
 
 def sniff(head: str, name: str = "srt") -> bool:
     """A SubRip file's first block is an index line, then '00:00:01,000 --> 00:00:02,000'."""
-    return bool(_SNIFF.match(head.lstrip("\ufeff")))
-
-
-def _start_seconds(m: re.Match[str]) -> float:
-    h, mi, sec, frac = m.group(1), m.group(2), m.group(3), m.group(4) or "0"
-    return int(h) * 3600 + int(mi) * 60 + int(sec) + int(frac) / 10 ** len(frac)
+    return bool(SRT_START.match(head.lstrip("\ufeff")))
 
 
 def read(data: bytes, path: str, options: ReadOptions | None = None) -> list[Transcript]:
@@ -73,9 +64,9 @@ def read(data: bytes, path: str, options: ReadOptions | None = None) -> list[Tra
 
     def cue_at(i: int) -> int | None:
         """The index of the timing line when a cue starts at line i, else None."""
-        if _TIMING.match(lines[i]):
+        if SRT_TIMING.match(lines[i]):
             return i
-        if i + 1 < n and _INDEX.match(lines[i]) and _TIMING.match(lines[i + 1]):
+        if i + 1 < n and _INDEX.match(lines[i]) and SRT_TIMING.match(lines[i + 1]):
             return i + 1
         return None
 
@@ -91,9 +82,9 @@ def read(data: bytes, path: str, options: ReadOptions | None = None) -> list[Tra
             while i < n and not blank(i) and (not part or cue_at(i) is None):
                 part.append((i + 1, lines[i]))
                 i += 1
-            _warn_part(part, b)
+            warn_outside_cue(part, b, "HH:MM:SS,mmm --> HH:MM:SS,mmm")
             continue
-        start = _start_seconds(_TIMING.match(lines[timing]))  # type: ignore[arg-type]
+        start = srt_start(SRT_TIMING.match(lines[timing]))  # type: ignore[arg-type]
         k = timing + 1
         body: list[tuple[int, str]] = []
         while k < n:
@@ -101,7 +92,7 @@ def read(data: bytes, path: str, options: ReadOptions | None = None) -> list[Tra
                 m = k
                 while m < n and blank(m):
                     m += 1
-                if m >= n or cue_at(m) is not None or _INDEX.match(lines[m]) or TIMEISH.search(lines[m]):
+                if m >= n or cue_at(m) is not None or _INDEX.match(lines[m]) or TIMING_LIKE.search(lines[m]):
                     break  # the next cue (or a malformed one) starts after the blank line
                 k += 1
                 continue
@@ -116,14 +107,3 @@ def read(data: bytes, path: str, options: ReadOptions | None = None) -> list[Tra
         cues.cue(start, body)
     return [cues.finish(path, "subtitle", "'Name: text' at the start of the subtitle text")]
 
-
-def _warn_part(part: list[tuple[int, str]], b: TranscriptBuilder) -> None:
-    """A stretch that is not a cue: a malformed timing line if it has one, else stray text."""
-    if not part:
-        return
-    timing = next(((n, t) for n, t in part if TIMEISH.search(t)), None)
-    if timing is not None:
-        b.warn(timing[0], f"malformed cue timing line {timing[1].strip()!r} "
-               "(expected 'HH:MM:SS,mmm --> HH:MM:SS,mmm'); cue skipped")
-    else:
-        b.warn(part[0][0], "text outside any cue (no 'start --> end' timing line before it); ignored")

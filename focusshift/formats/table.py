@@ -22,7 +22,7 @@ from ..errors import TranscriptError
 from ..model import Transcript
 from .builder import TranscriptBuilder
 from .common import ReadOptions, decode, split_lines
-from .native import parse_time
+from .timecodes import cell_time
 
 FIELDS = ("speaker", "text", "transcript", "time", "segment", "role")
 DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -172,22 +172,6 @@ def _jsonl_rows(text: str, path: str) -> Iterator[tuple[int, dict[str, Any]] | l
     yield from rows
 
 
-def _time(value: Any) -> float | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    s = str(value).strip()
-    try:
-        return float(s)
-    except ValueError:
-        pass
-    try:
-        return parse_time(s.strip("[]()"))
-    except ValueError:
-        return None
-
-
 def read(data: bytes, path: str, options: ReadOptions, kind: str = "csv") -> list[Transcript]:
     """Every session in the table, in order of first appearance."""
     text = decode(data, path, getattr(options, "encoding", None))
@@ -237,7 +221,7 @@ def read(data: bytes, path: str, options: ReadOptions, kind: str = "csv") -> lis
         column = physical.find(flat)
         if column < 0:
             column = 0
-        time = _time(row.get(cols["time"])) if "time" in cols else None
+        time = cell_time(row.get(cols["time"])) if "time" in cols else None
         if not speaker:
             if b.is_only_annotations(flat, start, column):
                 b.note(start, column, flat, time)  # "[She wipes her eyes]": a scene note, as in text

@@ -40,12 +40,11 @@ voice tag or ``Name: ``); the text is verbatim at that column unless a tag or a
 character reference sits *inside* it, in which case positions after that point
 are approximate. Annotations keep the bracket form they are written in.
 
-The cue-text logic (``CueText``) is shared with the SRT reader.
+The cue-text logic (``cues.CueText``) is shared with the SRT reader.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterator
 
@@ -54,20 +53,15 @@ import webvtt
 from ..errors import TranscriptError
 from ..model import Transcript
 from .builder import TranscriptBuilder
-from .common import ReadOptions, decode, normalise_label, split_lines
-from .native import _BRACKET_LABEL, _LABEL, _plausible_name
+from .common import ReadOptions, decode, split_lines
+from .cues import CueText, warn_outside_cue
+from .timecodes import COMMA_MILLIS
 
 FORMAT = "vtt"
 
-# <v Name>, <v.loud Name>, <v.a.b Name>; <v> without a name has no speaker.
-_VOICE = re.compile(r"<v(?:\.[^\s.<>]++)*+(?:[ \t]++([^<>]*+))?>")
 # What webvtt-py strips as cue tags (its re.sub('<.*?>', '', line)); a tag holds no '<', so a
 # line of many '<' is scanned once, not once per '<'.
 VTT_TAGS = re.compile(r"<[^<>]*>")
-# A timestamp written with a comma before the milliseconds (SRT style).
-_COMMA_TIME = re.compile(r"(\d:\d{1,2}),(\d{1,3})(?!\d)")
-# A line that looks like it was meant to be a timing line: starts with a time, or has an arrow.
-TIMEISH = re.compile(r"^\s*\d{1,2}:\d{2}|->")
 
 
 def sniff(head: str, name: str = "vtt") -> bool:
@@ -137,18 +131,13 @@ def _read_block(block: list[tuple[int, str]], b: TranscriptBuilder, cues: CueTex
     else:
         if any(_is_keyword_block(texts[0], w) for w in ("NOTE", "STYLE", "REGION")):
             return  # comments, styles and regions say nothing about who speaks
-        where = next((n for n, t in block if TIMEISH.search(t)), None)
-        if where is not None:
-            b.warn(where, f"malformed cue timing line {_line_text(block, where)!r} "
-                   "(expected 'HH:MM:SS.mmm --> HH:MM:SS.mmm'); cue skipped")
-        else:
-            b.warn(block[0][0], "text outside any cue (no 'start --> end' timing line before it); ignored")
+        warn_outside_cue(block, b, "HH:MM:SS.mmm --> HH:MM:SS.mmm")
         return
 
     # webvtt-py sees one block at a time, after a header of its own. A lone CR inside a line
     # would be a line break to it: a space keeps the lines aligned with ours.
     fed = [t.replace("\r", " ") for t in texts]
-    fed[timing] = _COMMA_TIME.sub(r"\1.\2", fed[timing])
+    fed[timing] = COMMA_MILLIS.sub(r"\1.\2", fed[timing])
     try:
         captions = webvtt.from_buffer(["WEBVTT", "", *fed]).captions
     except Exception:  # webvtt-py raises a few kinds on odd input; none may escape as a traceback
@@ -161,151 +150,3 @@ def _read_block(block: list[tuple[int, str]], b: TranscriptBuilder, cues: CueTex
     caption = captions[0]
     time = caption.start_time.in_milliseconds() / 1000
     cues.cue(time, block[timing + 1 :])
-
-
-def _line_text(block: list[tuple[int, str]], line_no: int) -> str:
-    return next(t for n, t in block if n == line_no).strip()
-
-
-# --------------------------------------------------------------------------- cue text
-
-
-_ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
-
-
-def clean_span(
-    raw: str, start: int, end: int, tags: re.Pattern[str], unescape: bool
-) -> tuple[str, list[int]]:
-    """The visible text of raw[start:end] and, for each of its characters, its column in raw.
-
-    Tags are removed, character references decoded (when unescape), leading and
-    trailing whitespace dropped.
-    """
-    chars: list[str] = []
-    cols: list[int] = []
-    i = start
-    while i < end:
-        m = tags.match(raw, i, end) if raw[i] in "<{" else None
-        if m and m.end() > i:
-            i = m.end()
-            continue
-        e = _ENTITY.match(raw, i, end) if unescape and raw[i] == "&" else None
-        if e:
-            decoded = html.unescape(e.group(0))
-            chars.extend(decoded)
-            cols.extend([i] * len(decoded))
-            i = e.end()
-            continue
-        chars.append(raw[i])
-        cols.append(i)
-        i += 1
-    text = "".join(chars)
-    left = len(text) - len(text.lstrip())
-    right = len(text.rstrip())
-    return text[left:right], cols[left:right]
-
-
-def pieces(
-    raw: str, tags: re.Pattern[str], unescape: bool
-) -> list[tuple[str | None, str, list[int]]]:
-    """(voice, text, columns) for each stretch of one line; voice None where no <v> tag opens it."""
-    bounds: list[tuple[str | None, int, int]] = []
-    pos = 0
-    voice: str | None = None
-    for m in _VOICE.finditer(raw):
-        bounds.append((voice, pos, m.start()))
-        name = " ".join((m.group(1) or "").split())
-        voice = (html.unescape(name) if unescape else name) or None
-        pos = m.end()
-    bounds.append((voice, pos, len(raw)))
-    out = []
-    for v, a, e in bounds:
-        text, cols = clean_span(raw, a, e, tags, unescape)
-        if text or v is not None:
-            out.append((v, text, cols))
-    return out
-
-
-class CueText:
-    """Turns the text lines of caption cues into builder calls (shared by vtt and srt)."""
-
-    def __init__(self, b: TranscriptBuilder, tags: re.Pattern[str], unescape: bool) -> None:
-        self.b = b
-        self.tags = tags
-        self.unescape = unescape
-        self.seen: set[str] = set()  # speakers found so far: their labels count as known
-        self.cues = 0
-        self.first_cue_line: int | None = None
-        self.spoken = False
-
-    def label(self, text: str) -> tuple[str, int] | None:
-        """Zoom's 'Name: text' or WhisperX's '[SPEAKER_00]: text': (name, offset of the text)."""
-        m = _BRACKET_LABEL.match(text)
-        if m and (_plausible_name(m.group("label").strip()) or self.b.roles.is_known(m.group("label"))):
-            return m.group("label").strip(), m.start("text")
-        m = _LABEL.match(text)
-        if not m:
-            return None
-        name = m.group("label").strip()
-        known = self.b.roles.is_known(name) or normalise_label(name) in self.seen
-        if not (known or _plausible_name(name)):
-            return None
-        if not m.group("space") and m.group("text") and not known:
-            return None  # "Note:this" stays text, as in the native format
-        return name, m.start("text")
-
-    def speak(self, speaker: str, line: int, column: int, text: str, time: float | None) -> None:
-        self.seen.add(normalise_label(speaker))
-        self.spoken = True
-        self.b.turn(speaker, line, column, text, time, merge=True)
-
-    def cue(self, time: float | None, lines: list[tuple[int, str]]) -> None:
-        """One cue: its start time and its text lines (physical line number, line as written)."""
-        self.cues += 1
-        if self.first_cue_line is None and lines:
-            self.first_cue_line = lines[0][0]
-        pending: str | None = None  # a speaker named with no text after it yet
-        has_speaker = False
-        warned = False
-        for line_no, raw in lines:
-            for voice, text, cols in pieces(raw, self.tags, self.unescape):
-                if voice is not None:
-                    pending = voice
-                if not text:
-                    continue
-                col = cols[0]
-                if pending is not None:
-                    self.speak(pending, line_no, col, text, time)
-                    pending, has_speaker = None, True
-                    continue
-                found = self.label(text)
-                if found:
-                    name, offset = found
-                    rest = text[offset:]
-                    has_speaker = True
-                    if rest:
-                        self.speak(name, line_no, cols[offset], rest, time)
-                    else:
-                        pending = name  # 'Sam:' alone, the text on the next line
-                    continue
-                if not has_speaker and self.b.is_only_annotations(text, line_no, col):
-                    self.b.note(line_no, col, text, time)
-                    continue
-                if self.b.continuation(line_no, col, text):
-                    has_speaker = True
-                elif not warned:
-                    warned = True
-                    self.b.warn(line_no, "cue text with no speaker, and no earlier speaker to "
-                                "continue; ignored")
-
-    def finish(self, path: str, what: str, expected: str) -> Transcript:
-        if not self.cues:
-            if self.b.warnings:  # every cue was unreadable: say where the first one is
-                line, message = self.b.warnings[0]
-                raise TranscriptError(path, line, f"no readable {what}s found; {message}")
-            raise TranscriptError(path, None, f"no {what}s found; expected 'start --> end' timing "
-                                  f"lines followed by text")
-        if not self.spoken:
-            raise TranscriptError(path, self.first_cue_line,
-                                  f"no speaker found in any {what}; expected {expected}")
-        return self.b.build()
