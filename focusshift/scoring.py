@@ -15,6 +15,8 @@ segment with no event scores 100; adding an event never raises a score.
 
 from __future__ import annotations
 
+import bisect
+
 import re
 from collections.abc import Iterable, Sequence
 
@@ -76,8 +78,9 @@ def find_shifts(
     """
     speaking = [t for t in turns if not t.is_note and not t.interjection]
     seg_end: dict[int, int] = {}  # speaking position -> first position after its segment
+    spoken_at = {t.index: pos for pos, t in enumerate(speaking)}
     for seg in segments:
-        ps = [pos for pos, t in enumerate(speaking) if t.index in set(seg.turns)]
+        ps = sorted(spoken_at[i] for i in seg.turns if i in spoken_at)
         for pos in ps:
             seg_end[pos] = ps[-1] + 1
     pos_of: dict[int, int] = {}  # position among speaking turns (recovery and episode spans)
@@ -90,6 +93,7 @@ def find_shifts(
     exchange = exchange_positions(turns)
     evs = sorted(events, key=lambda e: (pos_of.get(e.turn, 0), e.line, e.span[0]))
     care_turns = {e.turn for e in evs if e.category == CLIENT_CARETAKING}
+    repair_positions = sorted(pos_of[x.turn] for x in evs if x.category == THERAPIST_REPAIR)
     shifts: list[Shift] = []
     i = 0
     window = config.shift_window
@@ -135,10 +139,8 @@ def find_shifts(
                 back = t
                 break
         # The therapist's repair after the last caretaking also ends the shift.
-        repair_pos = min(
-            (pos_of[x.turn] for x in evs if x.category == THERAPIST_REPAIR and last_care < pos_of[x.turn] < limit),
-            default=None,
-        )
+        repair_pos = next((p for p in repair_positions[bisect.bisect_right(repair_positions, last_care):]
+                           if p < limit), None)
         back_pos = pos_of[back.index] if back is not None else None
         ends = [p for p in (back_pos, repair_pos) if p is not None]
         end_pos = min(ends) if ends else max(limit, last_care + 1)
@@ -212,10 +214,15 @@ def score_segments(
 ) -> tuple[SegmentScore, ...]:
     by_index = {t.index: t for t in turns}
     shift_turns = {t for s in shifts for t in s.turns}
+    segment_of = {i: k for k, seg in enumerate(segments) for i in seg.turns}
+    events_of: dict[int, list[Event]] = {}
+    for e in events:
+        k = segment_of.get(e.turn)
+        if k is not None:
+            events_of.setdefault(k, []).append(e)
     out = []
-    for seg in segments:
-        seg_turns = set(seg.turns)
-        seg_events = [e for e in events if e.turn in seg_turns]
+    for k, seg in enumerate(segments):
+        seg_events = events_of.get(k, [])
         loads = unit_loads(seg, by_index, seg_events, shift_turns, config.shift_turn_weight)
         load = sum(loads.values())
         units = len(loads)

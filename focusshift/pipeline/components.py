@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -14,13 +13,14 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
 from ..lexicon import ContextRule, Lexicon, MarkerRule
-from .prefilter import SOURCE_KEY, Prefilter
+from .prefilter import QUOTES, SOURCE_KEY, Chunker, Prefilter, TextPrefilter, tokenizer_specials
 
 SPANS_KEY = "focusshift"  # candidate markers: label = category, id = rule id
 MODIFIER_SPANS_KEY = "focusshift_modifiers"  # the ConText triggers found: label = modifier category
 MODIFIERS_EXTENSION = "focusshift_modifiers"  # Span._.focusshift_modifiers on each candidate
 _TABLE_KEY = ("focusshift", "modifiers")
-_QUOTES = '"\u201c\u201d'
+# On a doc that is a piece of a turn: (quotes opened before it, the token before it, the token after it).
+EDGES_KEY = "focusshift_edges"
 _RULES_FILE = "rules.json"
 
 
@@ -103,15 +103,17 @@ class MarkerMatcher(_RuleOwner):
         self.exact_lemmas = exact_lemmas
         self.lexicon = None
         self.prefilter: Prefilter | None = None
-        self._matchers: OrderedDict[tuple[str, ...], Matcher] = OrderedDict()
+        self._matchers: dict[str, Matcher] = {}
+        self._chunkers: dict[tuple[int, str], Chunker] = {}
 
     def _set_lexicon(self, lexicon: Lexicon) -> None:
-        # spaCy's Matcher pays per pattern per token and per call, so each doc is
-        # matched once, against only the rules whose required words it contains
-        # (same results, a fraction of the cost). Matchers are cached per rule set.
+        # spaCy's Matcher pays per pattern per token, so each sentence is matched
+        # only against the rules whose required words it contains (same results,
+        # a fraction of the cost), each rule with a Matcher of its own, built once.
         self.lexicon = lexicon
         self.prefilter = Prefilter(lexicon.markers.values(), lemmas=self.exact_lemmas)
-        self._matchers = OrderedDict()
+        self._matchers = {}
+        self._chunkers = {}
 
     def possible_rules(self, doc: Doc, source: str | None = None) -> list[str]:
         """Ids of the rules that could match somewhere in a tokenized doc (never leaves one out)."""
@@ -119,18 +121,22 @@ class MarkerMatcher(_RuleOwner):
         assert self.prefilter is not None
         return self.prefilter.possible_in_chunks(doc, source)
 
-    def _matcher(self, ids: tuple[str, ...]) -> Matcher:
-        m = self._matchers.get(ids)
-        if m is not None:
-            self._matchers.move_to_end(ids)
-            return m
+    def chunker(self, nlp: Language, source: str = "speech") -> Chunker:
+        """Pieces of raw text worth tokenizing, for this pipeline's tokenizer (see Chunker)."""
         lexicon = self.ensure_rules()
-        m = Matcher(self.vocab)
-        for rid in ids:
-            m.add(rid, [lexicon.markers[rid].pattern], greedy="LONGEST")
-        self._matchers[ids] = m
-        if len(self._matchers) > 2048:
-            self._matchers.popitem(last=False)
+        key = (id(nlp.tokenizer), source)
+        found = self._chunkers.get(key)
+        if found is None:
+            text = TextPrefilter(lexicon.markers.values(), lemmas=self.exact_lemmas,
+                                 specials=tokenizer_specials(nlp.tokenizer))
+            found = self._chunkers[key] = Chunker(text, nlp.tokenizer, source)
+        return found
+
+    def _matcher(self, rid: str) -> Matcher:
+        m = self._matchers.get(rid)
+        if m is None:
+            m = self._matchers[rid] = Matcher(self.vocab)
+            m.add(rid, [self.ensure_rules().markers[rid].pattern], greedy="LONGEST")
         return m
 
     def __call__(self, doc: Doc) -> Doc:
@@ -143,9 +149,8 @@ class MarkerMatcher(_RuleOwner):
         source = doc.user_data.get(SOURCE_KEY)
         sentences = doc.sents if doc.has_annotation("SENT_START") else [doc[:]]
         for sent in sentences:
-            ids = tuple(self.prefilter.possible_hashes(lowers[sent.start : sent.end], source))
-            if ids:
-                matches.extend((m, s + sent.start, e + sent.start) for m, s, e in self._matcher(ids)(sent))
+            for rid in self.prefilter.possible_hashes(lowers[sent.start : sent.end], source):
+                matches.extend((m, s + sent.start, e + sent.start) for m, s, e in self._matcher(rid)(sent))
         for match_id, start, end in matches:
             rule = lexicon.markers[doc.vocab.strings[match_id]]
             if not _neighbours_ok(doc, start, end, rule):
@@ -156,10 +161,15 @@ class MarkerMatcher(_RuleOwner):
 
 
 def _neighbours_ok(doc: Doc, start: int, end: int, rule: MarkerRule) -> bool:
-    if rule.not_followed_by and end < len(doc) and doc[end].lower_ in rule.not_followed_by:
-        return False
-    if rule.not_preceded_by and start > 0 and doc[start - 1].lower_ in rule.not_preceded_by:
-        return False
+    edges = doc.user_data.get(EDGES_KEY)
+    if rule.not_followed_by:
+        after = doc[end].lower_ if end < len(doc) else (edges[2] if edges else None)
+        if after in rule.not_followed_by:
+            return False
+    if rule.not_preceded_by:
+        before = doc[start - 1].lower_ if start > 0 else (edges[1] if edges else None)
+        if before in rule.not_preceded_by:
+            return False
     return True
 
 
@@ -238,7 +248,8 @@ def _reaches(
 def _inside_quotes(doc: Doc, span: Span) -> bool:
     # Counted from the start of the turn: a quote may hold several sentences.
     before = doc.text[: span.start_char]
-    return sum(before.count(q) for q in _QUOTES) % 2 == 1
+    edges = doc.user_data.get(EDGES_KEY)
+    return (sum(before.count(q) for q in QUOTES) + (edges[0] if edges else 0)) % 2 == 1
 
 
 @Language.factory(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, replace
+from typing import Any
 
 from ..config import Config
 from ..lexicon import Lexicon, MarkerRule, rule_confidence
@@ -15,7 +17,7 @@ from ..model import (
     Transcript,
     Turn,
 )
-from .components import SPANS_KEY, focusshift_pipes, modifiers_of
+from .components import EDGES_KEY, SPANS_KEY, focusshift_pipes, modifiers_of
 from .prefilter import SOURCE_KEY
 
 # Modifiers that cancel a candidate unless its rule says to ignore them.
@@ -97,11 +99,31 @@ def _positions(transcript: Transcript) -> dict[int, int]:
     return exchange_positions(transcript.turns)
 
 
-def _run(jobs, nlp, lexicon: Lexicon, pos: dict[int, int]) -> list[_Candidate]:
-    """Run the pipeline on tokenized turns and keep candidates that survive role and context."""
+@dataclass(frozen=True)
+class _Job:
+    """A stretch of text to run through the pipeline: a turn's speech (or part of it) or an annotation."""
+
+    kind: str  # "speech" or "annotation"
+    turn: Turn
+    extra: Any  # speech: the map from clean text to Turn.text; annotation: the Annotation
+    text: str
+    offset: int = 0  # where the text starts in the turn's clean text
+    edges: tuple[int, str | None, str | None] | None = None  # quotes before, token before, token after
+
+    def doc(self, nlp):  # -> Doc
+        doc = nlp.make_doc(self.text)
+        doc.user_data[SOURCE_KEY] = self.kind
+        if self.edges is not None:
+            doc.user_data[EDGES_KEY] = self.edges
+        return doc
+
+
+def _run(jobs: list[_Job], nlp, lexicon: Lexicon, pos: dict[int, int]) -> list[_Candidate]:
+    """Run the pipeline on the jobs' texts and keep candidates that survive role and context."""
     candidates: list[_Candidate] = []
-    docs = nlp.pipe([j[3] for j in jobs], batch_size=256)
-    for (kind, turn, extra, _), doc in zip(jobs, docs):
+    docs = nlp.pipe((j.doc(nlp) for j in jobs), batch_size=256)
+    for job, doc in zip(jobs, docs):
+        kind, turn, extra = job.kind, job.turn, job.extra
         if SPANS_KEY not in doc.spans:
             continue
         for span in doc.spans[SPANS_KEY]:
@@ -115,7 +137,7 @@ def _run(jobs, nlp, lexicon: Lexicon, pos: dict[int, int]) -> list[_Candidate]:
                 if rule.role != turn.role:
                     continue
                 mapping = extra
-                a, b = mapping[span.start_char], mapping[span.end_char - 1] + 1
+                a, b = mapping[job.offset + span.start_char], mapping[job.offset + span.end_char - 1] + 1
                 line, col = turn.locate(a)
                 end_line, end_col = turn.locate(b - 1)
                 col_end = end_col + 1 if end_line == line else len(turn.text)
@@ -164,28 +186,27 @@ def find_events(
     markers, _ = focusshift_pipes(nlp)
     lexicon = markers.ensure_rules()
     pos = _positions(transcript)
-    pf = markers if prefilter else None
-    first: list[tuple[str, Turn, object, object]] = []  # (kind, turn, extra, doc)
-    deferred: list[tuple[str, Turn, object, object]] = []
+    first: list[_Job] = []
+    deferred: list[_Job] = []
+    chunker = markers.chunker(nlp) if prefilter else None
     for turn in transcript.turns:
         if not turn.is_note and turn.role in ("therapist", "client"):
             clean, mapping = clean_text(turn)
-            if clean.strip():
-                doc = nlp.make_doc(clean)
-                doc.user_data[SOURCE_KEY] = "speech"
-                if pf is None:
-                    first.append(("speech", turn, mapping, doc))
-                else:
-                    ids = pf.possible_rules(doc, "speech")
+            if not clean.strip():
+                pass
+            elif chunker is None:
+                first.append(_Job("speech", turn, mapping, clean))
+            else:
+                # Only the stretches of the turn that some rule could match are tokenized.
+                for start, end, edges, ids in chunker.pieces(clean):
+                    job = _Job("speech", turn, mapping, clean[start:end], start, edges)
                     if any(lexicon.markers[i].condition != "after_emotion" for i in ids):
-                        first.append(("speech", turn, mapping, doc))
-                    elif ids:
-                        deferred.append(("speech", turn, mapping, doc))
+                        first.append(job)
+                    else:
+                        deferred.append(job)
         for ann in turn.annotations:
             if ann.about == "therapist":
-                adoc = nlp.make_doc(ann.text.translate(_TRANSLATE))
-                adoc.user_data[SOURCE_KEY] = "annotation"
-                first.append(("annotation", turn, ann, adoc))
+                first.append(_Job("annotation", turn, ann, ann.text.translate(_TRANSLATE)))
     candidates = _run(first, nlp, lexicon, pos)
     # Conditional rules only count near therapist emotion or caretaking: run the
     # deferred turns that are near any candidate of those (a superset of what can
@@ -193,10 +214,14 @@ def find_events(
     reach = max(config.context_window, config.care_window)
     while deferred:
         anchors = sorted({c.pos for c in candidates if c.rule.label in (THERAPIST_EMOTION, CLIENT_CARETAKING)})
-        near = [j for j in deferred if any(0 <= pos[j[1].index] - a <= reach for a in anchors)]
+        near, later = [], []
+        for j in deferred:
+            p = pos[j.turn.index]
+            k = bisect.bisect_right(anchors, p)  # the latest anchor at or before p
+            (near if k and p - anchors[k - 1] <= reach else later).append(j)
         if not near:
             break
-        deferred = [j for j in deferred if j not in near]
+        deferred = later
         candidates.extend(_run(near, nlp, lexicon, pos))
     kept = _conversation(candidates, config, transcript, tuple(lexicon.terms.get("practical_words", ())))
     events = [
@@ -251,9 +276,18 @@ def _conversation(
     note_neighbours = _note_neighbours(transcript)
     practical = set(practical_words)
 
-    def latest(anchors: list[tuple[int, int]], p: int, width: int) -> int | None:
-        lines = [line for a, line in anchors if 0 <= p - a <= width]
-        return lines[-1] if lines else None
+    emotion_pos = [a for a, _ in emotion]
+    care_pos = [a for a, _ in care]
+
+    def latest(anchors: list[tuple[int, int]], keys: list[int], p: int, width: int) -> int | None:
+        # anchors sorted by (position, line): the last one at or before p, if within width
+        k = bisect.bisect_right(keys, p)
+        return anchors[k - 1][1] if k and p - anchors[k - 1][0] <= width else None
+
+    weak_by_turn: dict[int, list[tuple[int, _Candidate]]] = {}
+    for n, o in enumerate(cands):
+        if o.rule.condition == "with_support" and o.rule.label == THERAPIST_EMOTION:
+            weak_by_turn.setdefault(o.turn.index, []).append((n, o))
 
     kept: list[tuple[_Candidate, int | None]] = []
     # In source order, so that caretaking kept by context anchors what follows it.
@@ -267,9 +301,8 @@ def _conversation(
             near = {c.turn.index} | note_neighbours.get(c.turn.index, set())
             support = [emotion_by_turn[t] for t in sorted(near) if t in emotion_by_turn]
             support += [
-                o.line for o in cands
-                if o is not c and o.turn.index in near and o.rule.condition == "with_support"
-                and o.rule.label == THERAPIST_EMOTION and o.rule.subtype != c.rule.subtype
+                o.line for _, o in sorted(w for t in near for w in weak_by_turn.get(t, ()))
+                if o is not c and o.rule.subtype != c.rule.subtype
             ]
             if support:
                 kept.append((c, support[0]))
@@ -283,17 +316,22 @@ def _conversation(
         elif cond == "later_in_session":
             # Closing care ("go easy on yourself tonight"): caretaking only in a session where the
             # therapist showed emotion, or the client already looked after them, earlier on.
-            earlier = [line for a, line in emotion + care if a < c.pos]
-            if earlier:
-                kept.append((c, earlier[-1]))
+            # (the latest earlier caretaking, else the latest earlier emotion)
+            k = bisect.bisect_left(care_pos, c.pos)
+            if k:
+                kept.append((c, care[k - 1][1]))
+            else:
+                k = bisect.bisect_left(emotion_pos, c.pos)
+                if k:
+                    kept.append((c, emotion[k - 1][1]))
         elif cond == "after_emotion":
             # Therapist emotion just before, or a stretch where the client is already
             # looking after the therapist (the therapist is ill, tired, upset).
             ew = config.context_window if c.rule.window is None else min(config.context_window, c.rule.window)
             aw = config.care_window if c.rule.window is None else min(config.care_window, c.rule.window)
-            anchor = latest(emotion, c.pos, ew)
+            anchor = latest(emotion, emotion_pos, c.pos, ew)
             if anchor is None:
-                anchor = latest(care, c.pos, aw)
+                anchor = latest(care, care_pos, c.pos, aw)
             if anchor is not None:
                 # A context-only match never unlocks another one (no stacking on a match that
                 # may itself be wrong): only firm caretaking and therapist emotion anchor.
@@ -324,16 +362,11 @@ def _dedupe(
         return (-config.weight(c.rule.label, c.rule.subtype), -(c.col_end - c.col_start), c.col_start, c.rule.id)
 
     out: list[tuple[_Candidate, int | None]] = []
+    placed: dict[tuple[int, str, int], list[_Candidate]] = {}  # same turn, category and line
     for item in sorted(kept, key=key):
         c = item[0]
-        clash = any(
-            o.turn.index == c.turn.index
-            and o.rule.label == c.rule.label
-            and o.line == c.line
-            and o.col_start < c.col_end
-            and c.col_start < o.col_end
-            for o, _ in out
-        )
-        if not clash:
+        same = placed.setdefault((c.turn.index, c.rule.label, c.line), [])
+        if not any(o.col_start < c.col_end and c.col_start < o.col_end for o in same):
+            same.append(c)
             out.append(item)
     return out

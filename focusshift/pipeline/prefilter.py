@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -19,6 +20,8 @@ from ..lexicon import MarkerRule
 
 _ATTRS = ("LOWER", "ORTH", "TEXT", "LEMMA", "NORM")
 SOURCE_KEY = "focusshift_source"
+QUOTES = '"\u201c\u201d'  # a span after an odd number of these in its turn is quoted speech
+_ENDS = frozenset({".", "!", "?"})
 # Words so frequent that they make poor anchors (see _rarity).
 _COMMON = frozenset(
     """i you u ya it that this the a an to and is 's are 're do did does n't not no be am 'm m
@@ -154,3 +157,168 @@ class Prefilter:
     def possible(self, doc) -> list[str]:  # doc: spacy.tokens.Doc
         """The doc's source comes from doc.user_data["focusshift_source"] when detect() set it."""
         return self.possible_hashes(doc.to_array("LOWER").tolist(), doc.user_data.get(SOURCE_KEY))
+
+
+class TextPrefilter:
+    """The prefilter on raw text, before tokenizing: which sentence-sized chunks of a turn can match.
+
+    Every token's text is a substring of the text it came from (spaCy's tokens
+    concatenate to it), so a required word that does not occur in a chunk's
+    lower-cased text cannot be one of its tokens: one pass of an Aho-Corasick
+    automaton finds every rule word that occurs, overlapping ones included. A
+    one-letter word ("u", "r", "k") counts where the letter stands between
+    non-letters, or inside a tokenizer special case that splits it off
+    ("I'm", "ima"): the only ways spaCy's English tokenizer makes it a token.
+    A chunk none of whose rules has all its required words is never tokenized.
+    """
+
+    def __init__(self, rules: Iterable[MarkerRule], *, lemmas: bool = True,
+                 specials: dict[str, list[str]] | None = None) -> None:
+        import re
+
+        import ahocorasick
+
+        self.open: dict[str, list[str]] = {}
+        self.index: dict[str, dict[str, list[int]]] = {}
+        self.ids: list[str] = []
+        self.rest: list[list[frozenset[str]]] = []
+        words: set[str] = set()
+        for rule in rules:
+            sets = required_sets(rule, lemmas)
+            if not sets:
+                self.open.setdefault(rule.source, []).append(rule.id)
+                continue
+            sets = sorted(sets, key=lambda ws: sum(50 if (w in _COMMON or len(w) <= 1) else 1 for w in ws))
+            r = len(self.ids)
+            self.ids.append(rule.id)
+            self.rest.append(sets[1:])
+            idx = self.index.setdefault(rule.source, {})
+            for w in sets[0]:
+                idx.setdefault(w, []).append(r)
+            for ws in sets:
+                words.update(ws)
+        long_words = sorted(w for w in words if len(w) > 1)
+        self.letters = sorted(w for w in words if len(w) == 1 and w.isalpha())
+        self.marks = sorted(w for w in words if len(w) == 1 and not w.isalpha())
+        self.automaton = ahocorasick.Automaton()
+        for w in long_words:
+            self.automaton.add_word(w, w)
+        if long_words:
+            self.automaton.make_automaton()
+        self._has_words = bool(long_words)
+        self._alone = (re.compile(r"(?<![^\W\d_])([" + "".join(map(re.escape, self.letters)) + r"])(?![^\W\d_])")
+                       if self.letters else None)
+        self._specials = {c: tuple(sorted({x.lower() for x in (specials or {}).get(c, ())})) for c in self.letters}
+
+    def found(self, text: str) -> set[str]:
+        """Every rule word that could be one of the text's tokens (a superset)."""
+        lower = text.lower()
+        out = {w for _, w in self.automaton.iter(lower)} if self._has_words else set()
+        if self._alone is not None:
+            out.update(self._alone.findall(lower))
+            for c, where in self._specials.items():
+                if c not in out and any(x in lower for x in where):
+                    out.add(c)
+        out.update(m for m in self.marks if m in lower)
+        return out
+
+    def possible(self, text: str, source: str) -> list[str]:
+        """Rules of this source that could match somewhere in the text; never leaves one out."""
+        found = self.found(text)
+        out = list(self.open.get(source, ()))
+        idx = self.index.get(source, {})
+        hits: set[int] = set()
+        for w in found:
+            rs = idx.get(w)
+            if rs:
+                hits.update(rs)
+        for r in sorted(hits):
+            if all(not ws.isdisjoint(found) for ws in self.rest[r]):
+                out.append(self.ids[r])
+        return out
+
+
+def tokenizer_specials(tokenizer) -> dict[str, list[str]]:  # tokenizer: spacy.tokenizer.Tokenizer
+    """letter -> the tokenizer's special cases that split that letter off as a token of its own."""
+    from spacy.attrs import ORTH
+
+    out: dict[str, list[str]] = {}
+    for key, pieces in (tokenizer.rules or {}).items():
+        for piece in pieces:
+            orth = piece.get(ORTH, piece.get("ORTH"))
+            if isinstance(orth, str) and len(orth) == 1 and orth.isalpha():
+                out.setdefault(orth.lower(), []).append(key)
+    return out
+
+
+class Chunker:
+    """Cuts a turn's clean text into pieces that some rule could match, with what lies at their edges.
+
+    Cuts fall only between two words where spaCy's sentencizer always starts a
+    new sentence (the first word ends in a "." "!" or "?" token, the next
+    begins with a word token) and always at a space, where the tokenizer cuts
+    too: each piece has exactly the tokens and sentences it has inside the
+    whole turn. What the components look at across a piece's edges (the token
+    before and after it, quotes opened earlier in the turn) travels with it.
+    """
+
+    _CUT = re.compile(r"[.!?] (?=\S)")
+
+    def __init__(self, text_prefilter: TextPrefilter, tokenizer, source: str = "speech") -> None:
+        self.prefilter = text_prefilter
+        self.tokenizer = tokenizer
+        self.source = source
+        self._words: dict[str, tuple[str, bool, str]] = {}
+
+    def _word(self, word: str) -> tuple[str, bool, str]:
+        """(first token lower, first token is alphabetic, last token lower) of one space-free word."""
+        found = self._words.get(word)
+        if found is None:
+            doc = self.tokenizer(word)
+            found = (doc[0].lower_, doc[0].is_alpha, doc[-1].lower_) if len(doc) else ("", False, "")
+            if len(self._words) > 100_000:
+                self._words.clear()
+            self._words[word] = found
+        return found
+
+    def pieces(self, clean: str) -> list[tuple[int, int, tuple[int, str | None, str | None], list[str]]]:
+        """(start, end, (quotes before, token before, token after), rule ids) of each piece worth running."""
+        bounds: list[int] = [0]
+        for m in self._CUT.finditer(clean):
+            cut = m.start() + 1
+            before = clean[clean.rfind(" ", 0, cut) + 1 : cut]
+            after_end = clean.find(" ", cut + 1)
+            after = clean[cut + 1 : after_end if after_end != -1 else len(clean)]
+            if self._word(before)[2] in _ENDS and self._word(after)[1]:
+                bounds.append(cut + 1)  # the next piece starts after the space
+        bounds.append(len(clean) + 1)
+        out: list[tuple[int, int, tuple[int, str | None, str | None], list[str]]] = []
+        run_start = run_end = -1
+        run_ids: dict[str, None] = {}
+
+        def close() -> None:
+            if run_start < 0:
+                return
+            quotes = sum(clean.count(q, 0, run_start) for q in QUOTES)
+            prev = self._word(clean[clean.rfind(" ", 0, run_start - 1) + 1 : run_start - 1])[2] if run_start else None
+            if run_end < len(clean):
+                nxt_end = clean.find(" ", run_end + 1)
+                nxt = self._word(clean[run_end + 1 : nxt_end if nxt_end != -1 else len(clean)])[0]
+            else:
+                nxt = None
+            out.append((run_start, run_end, (quotes, prev, nxt), list(run_ids)))
+
+        for a, b in zip(bounds, bounds[1:]):
+            end = b - 1  # the piece's text ends before the space
+            ids = self.prefilter.possible(clean[a:end], self.source)
+            if ids:
+                if run_start < 0:
+                    run_start = a
+                run_end = end
+                run_ids.update(dict.fromkeys(ids))
+            else:
+                close()
+                run_start = run_end = -1
+                run_ids = {}
+        close()
+        return out
