@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 # The public API, imported on first use (PEP 562) so that `focusshift --help`
 # does not pay for modules it does not need.
 _EXPORTS = {
-    "Analyzer": "api", "Failure": "api", "analyze": "api", "analyze_many": "api", "analyze_paths": "api",
+    "Analyzer": "api", "Failure": "api", "analyze": "api", "analyze_paths": "api",
     "analyze_text": "api", "analyzer_for": "api", "discover": "api",
-    "Options": "options",
+    "Options": "options", "analyze_many": "batch",
     "validate": "validate", "evaluate": "evaluate", "Evaluation": "evaluate",
     "write_report": "report", "write_results": "writers",
     "to_rows": "frames", "to_frame": "frames",
@@ -43,7 +43,8 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .api import Analyzer, Failure, analyze, analyze_many, analyze_paths, analyze_text, analyzer_for, discover
+    from .api import Analyzer, Failure, analyze, analyze_paths, analyze_text, analyzer_for, discover
+    from .batch import analyze_many
     from .evaluate import Evaluation, evaluate
     from .frames import to_frame, to_rows
     from .options import Options

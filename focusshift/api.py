@@ -47,7 +47,7 @@ class Analyzer:
             from .pipeline.components import focusshift_pipes
 
             return focusshift_pipes(self._nlp)[0].ensure_rules()
-        from .pipeline.nlp import rules_for
+        from .pipeline.rules import rules_for
 
         return rules_for(self.options.lexicon_files)
 
@@ -180,30 +180,6 @@ def analyzer_for(options: Options | None = None, **settings: Any) -> Analyzer:
 def analyze(path: str | Path, options: Options | None = None, **settings: Any) -> Analysis:
     """Analyze one transcript file (one session); settings as Options' fields, e.g. detector="rules"."""
     return analyzer_for(options, **settings).analyze(path)
-
-
-def analyze_many(
-    paths: Iterable[str | Path],
-    options: Options | None = None,
-    *,
-    jobs: int = 1,
-    executor: str = "local",
-    scheduler: str | None = None,
-    glob: str | None = None,
-    stdin: bytes | None = None,
-    **settings: Any,
-) -> Iterator[Analysis | Failure]:
-    """Every session of every file (folders expanded), in input order, on `jobs` processes or Dask.
-
-    A file that cannot be read comes back as a Failure; the others go on.
-    Settings as Options' fields (detector="rules") apply over `options`.
-    """
-    from . import batch
-
-    analyzer = analyzer_for(options, **settings)
-    for _path, results in batch.run(paths, analyzer, jobs=jobs, glob=glob, stdin=stdin, executor=executor,
-                                    scheduler=scheduler):
-        yield from results
 
 
 def analyze_text(text: str, name: str = "<text>", analyzer: Analyzer | None = None) -> Analysis:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .api import Analyzer, Failure, discover
+from .api import Analyzer, Failure, analyzer_for, discover
 from .options import Options
 from .errors import TranscriptError
 from .model import Analysis
@@ -222,6 +222,28 @@ def _run_dask(
             yield path, fut.result()
     finally:
         client.close()
+
+
+def analyze_many(
+    paths: Iterable[str | Path],
+    options: Options | None = None,
+    *,
+    jobs: int = 1,
+    executor: str = "local",
+    scheduler: str | None = None,
+    glob: str | None = None,
+    stdin: bytes | None = None,
+    **settings: Any,
+) -> Iterator[Analysis | Failure]:
+    """Every session of every file (folders expanded), in input order, on `jobs` processes or Dask.
+
+    A file that cannot be read comes back as a Failure; the others go on.
+    Settings as Options' fields (detector="rules") apply over `options`.
+    """
+    analyzer = analyzer_for(options, **settings)
+    for _path, results in run(paths, analyzer, jobs=jobs, glob=glob, stdin=stdin, executor=executor,
+                                    scheduler=scheduler):
+        yield from results
 
 
 def results_only(stream: Iterator[tuple[str, FileResult]]) -> Iterator[Analysis | Failure]:

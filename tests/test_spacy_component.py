@@ -62,15 +62,15 @@ def test_find_events_names_what_is_missing(shift_transcript):
 
 def test_rules_are_parsed_once_per_process(monkeypatch, tmp_path):
     calls = []
-    import focusshift.lexicon as lexicon_module
+    import focusshift.pipeline.rules as rules_module
 
-    real = lexicon_module.load_lexicon
+    real = rules_module.load_lexicon
 
     def counting(extra=()):
         calls.append(tuple(extra))
         return real(extra)
 
-    monkeypatch.setattr(lexicon_module, "load_lexicon", counting)
+    monkeypatch.setattr(rules_module, "load_lexicon", counting)
     rules = tmp_path / "mine.jsonl"
     rules.write_text('{"id": "mine_1", "label": "client_caretaking", "subtype": "checking", '
                      '"role": "client", "source": "speech", '

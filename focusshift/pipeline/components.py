@@ -13,6 +13,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
 from ..lexicon import ContextRule, Lexicon, MarkerRule
+from .rules import rules_for
 from .prefilter import QUOTES, SOURCE_KEY, Chunker, Prefilter, TextPrefilter, tokenizer_specials
 
 SPANS_KEY = "focusshift"  # candidate markers: label = category, id = rule id
@@ -66,8 +67,6 @@ class _RuleOwner:
         Called by nlp.initialize(), by focusshift's pipeline builder, or on the
         first document if nobody called it.
         """
-        from .nlp import rules_for
-
         self._set_lexicon(lexicon if lexicon is not None else rules_for(self.lexicon_files))
 
     def _set_lexicon(self, lexicon: Lexicon) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import FocusshiftError
+from .rules import file_stamps, rules_for
 
 MARKERS = "focusshift_markers"
 CONTEXT = "focusshift_context"
@@ -16,24 +17,7 @@ _CACHE: dict[tuple, object] = {}
 
 
 def _key(model: str | None, files: Sequence[str | Path]) -> tuple:
-    stamps = []
-    for f in files:
-        try:
-            st = Path(f).stat()
-            stamps.append((str(f), st.st_mtime_ns, st.st_size))
-        except OSError:
-            stamps.append((str(f), None, None))
-    return (model, tuple(stamps))
-
-
-def rules_for(lexicon_files: Sequence[str | Path] = ()):  # -> Lexicon
-    """The rules in force for these files, parsed once per process and shared by every user."""
-    from ..lexicon import load_lexicon
-
-    key = ("rules",) + _key(None, lexicon_files)
-    if key not in _CACHE:
-        _CACHE[key] = load_lexicon([str(f) for f in lexicon_files])
-    return _CACHE[key]
+    return (model, file_stamps(files))
 
 
 def build_nlp(model: str | None = None, lexicon_files: Sequence[str | Path] = ()):  # -> Language
