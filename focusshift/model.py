@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
+from functools import cached_property
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -65,7 +66,7 @@ class Turn:
     def end_line(self) -> int:
         return self.pieces[-1].line
 
-    @property
+    @cached_property
     def spoken(self) -> str:
         """The text with annotations blanked out, same length, so offsets still hold."""
         chars = list(self.text)
@@ -76,8 +77,9 @@ class Turn:
                     chars[i] = " "
         return "".join(chars)
 
-    @property
+    @cached_property
     def words(self) -> int:
+        """Whitespace-separated words with a letter or digit (computed once: scoring and output read it)."""
         if self.is_note:
             return 0
         return sum(1 for w in self.spoken.split() if any(c.isalnum() for c in w))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+
+import numpy
 from collections.abc import Iterable
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -14,7 +16,7 @@ from spacy.tokens import Doc, Span
 
 from ..lexicon import ContextRule, Lexicon, MarkerRule
 from .rules import rules_for
-from .prefilter import QUOTES, SOURCE_KEY, Chunker, Prefilter, TextPrefilter, tokenizer_specials
+from .prefilter import QUOTES, SOURCE_KEY, Chunker, Prefilter, TextPrefilter, lemma_table, tokenizer_specials
 
 SPANS_KEY = "focusshift"  # candidate markers: label = category, id = rule id
 MODIFIER_SPANS_KEY = "focusshift_modifiers"  # the ConText triggers found: label = modifier category
@@ -263,7 +265,8 @@ def make_marker_matcher(
     prefilter may index LEMMA patterns by their word forms. None: true exactly when
     the pipeline's lemmatizer is a lookup lemmatizer."""
     if exact_lemmas is None:
-        exact_lemmas = nlp.has_pipe("lemmatizer") and getattr(nlp.get_pipe("lemmatizer"), "mode", "") == "lookup"
+        exact_lemmas = nlp.has_pipe("focusshift_lookup_lemmas") or (
+            nlp.has_pipe("lemmatizer") and getattr(nlp.get_pipe("lemmatizer"), "mode", "") == "lookup")
     return MarkerMatcher(nlp, name, lexicon_files, exact_lemmas)
 
 
@@ -357,3 +360,57 @@ class CaseFoldLemmas:
 @Language.factory("focusshift_casefold_lemmas", requires=["token.lemma"], assigns=["token.lemma"])
 def make_casefold_lemmas(nlp: Language, name: str) -> CaseFoldLemmas:
     return CaseFoldLemmas(nlp, name)
+
+
+class LookupLemmas:
+    """Lookup lemmas that ignore case, on hash arrays: spaCy's lookup lemmatizer plus
+    focusshift_casefold_lemmas in one vectorised step, with the same lemma for every token.
+
+    spaCy's lemmatizer looks each token up in Python (about half the time of a
+    matched turn); here each distinct word form is looked up once per process.
+    """
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        self.vocab = nlp.vocab
+        self._table: dict[str, str] | None = None
+        self._lemma_of: dict[int, int] = {}
+
+    def _lookup(self) -> dict[str, str]:
+        if self._table is None:
+            self._table = lemma_table()
+        return self._table
+
+    def lemma(self, orth: str) -> str:
+        """What the lookup lemmatizer then the case-folding step make of one word form."""
+        table = self._lookup()
+        lower = orth.lower()
+        lemma = table.get(orth, orth)
+        if orth == lower and lemma == lower:
+            return lemma
+        if lemma == orth:
+            found = table.get(lower)
+            return found if isinstance(found, str) else lower
+        return lemma if (lemma.islower() or not lemma) else lemma.lower()
+
+    def __call__(self, doc: Doc) -> Doc:
+        from spacy.attrs import LEMMA, ORTH
+
+        if not len(doc):
+            return doc
+        strings = doc.vocab.strings
+        known = self._lemma_of
+        orths = doc.to_array(ORTH)
+        out = []
+        for h in orths.tolist():
+            lemma = known.get(h)
+            if lemma is None:
+                lemma = known[h] = strings.add(self.lemma(strings[h]))
+            out.append(lemma)
+        doc.from_array([LEMMA], numpy.asarray(out, dtype=orths.dtype).reshape(-1, 1))
+        return doc
+
+
+@Language.factory("focusshift_lookup_lemmas", assigns=["token.lemma"])
+def make_lookup_lemmas(nlp: Language, name: str) -> LookupLemmas:
+    return LookupLemmas(nlp, name)

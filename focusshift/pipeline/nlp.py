@@ -11,6 +11,7 @@ from .rules import file_stamps, rules_for
 MARKERS = "focusshift_markers"
 CONTEXT = "focusshift_context"
 CASEFOLD = "focusshift_casefold_lemmas"
+LEMMAS = "focusshift_lookup_lemmas"
 
 
 _CACHE: dict[tuple, object] = {}
@@ -43,7 +44,7 @@ def _build(model: str | None, lexicon_files: Sequence[str | Path]):  # -> Langua
         nlp = spacy.blank("en")
         nlp.add_pipe("sentencizer")
         try:
-            nlp.add_pipe("lemmatizer", config={"mode": "lookup"}).initialize()
+            nlp.add_pipe(LEMMAS).lemma("cried")  # the lookup lemmatizer, case-folded, vectorised
         except (ValueError, OSError, ImportError) as exc:
             raise FocusshiftError(
                 "the lookup lemmatizer needs the spacy-lookups-data package "
@@ -60,7 +61,7 @@ def _build(model: str | None, lexicon_files: Sequence[str | Path]):  # -> Langua
             ) from None
         if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
             nlp.add_pipe("sentencizer", first=True)
-    if not nlp.has_pipe(CASEFOLD):
+    if not nlp.has_pipe(CASEFOLD) and not nlp.has_pipe(LEMMAS):
         nlp.add_pipe(CASEFOLD)
     for name in (MARKERS, CONTEXT):
         if nlp.has_pipe(name):

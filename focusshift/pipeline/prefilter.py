@@ -42,13 +42,19 @@ def _rarity(hashed: frozenset[int], sets: list[frozenset[str]], order: list[froz
 
 
 @lru_cache(maxsize=1)
-def lemma_forms() -> dict[str, frozenset[str]]:
-    """lemma -> the word forms the lookup lemmatizer maps to it (from spacy-lookups-data)."""
+def lemma_table() -> dict[str, str]:
+    """spacy-lookups-data's English lemma lookup table (word form -> lemma), read once."""
     import spacy_lookups_data
 
-    raw = json.loads(gzip.open(spacy_lookups_data.get_file("en_lemma_lookup.json.gz")).read())
+    with gzip.open(spacy_lookups_data.get_file("en_lemma_lookup.json.gz")) as f:
+        return json.loads(f.read())
+
+
+@lru_cache(maxsize=1)
+def lemma_forms() -> dict[str, frozenset[str]]:
+    """lemma -> the word forms the lookup lemmatizer maps to it (from spacy-lookups-data)."""
     out: dict[str, set[str]] = {}
-    for form, lemma in raw.items():
+    for form, lemma in lemma_table().items():
         out.setdefault(lemma.lower(), set()).add(form.lower())
     return {k: frozenset(v) for k, v in out.items()}
 
@@ -162,20 +168,20 @@ class Prefilter:
 class TextPrefilter:
     """The prefilter on raw text, before tokenizing: which sentence-sized chunks of a turn can match.
 
-    Every token's text is a substring of the text it came from (spaCy's tokens
-    concatenate to it), so a required word that does not occur in a chunk's
-    lower-cased text cannot be one of its tokens: one pass of an Aho-Corasick
-    automaton finds every rule word that occurs, overlapping ones included. A
-    one-letter word ("u", "r", "k") counts where the letter stands between
-    non-letters, or inside a tokenizer special case that splits it off
-    ("I'm", "ima"): the only ways spaCy's English tokenizer makes it a token.
-    A chunk none of whose rules has all its required words is never tokenized.
+    spaCy's English tokenizer never cuts between two ASCII letters except in
+    its special cases ("don't" -> "do" "n't", "gonna" -> "gon" "na"), so a
+    token made of letters is a maximal run of letters in the text, or a piece
+    of a special case that occurs in it. Other rule words ("n't", "'re", "?")
+    are found as substrings (every token is a substring of its text). One
+    regex pass and one Aho-Corasick pass give every rule word that can be a
+    token of a chunk (a superset); a chunk none of whose rules has all its
+    required words is never tokenized.
     """
+
+    _RUNS = re.compile(r"[a-z]+")
 
     def __init__(self, rules: Iterable[MarkerRule], *, lemmas: bool = True,
                  specials: dict[str, list[str]] | None = None) -> None:
-        import re
-
         import ahocorasick
 
         self.open: dict[str, list[str]] = {}
@@ -197,29 +203,27 @@ class TextPrefilter:
                 idx.setdefault(w, []).append(r)
             for ws in sets:
                 words.update(ws)
-        long_words = sorted(w for w in words if len(w) > 1)
-        self.letters = sorted(w for w in words if len(w) == 1 and w.isalpha())
-        self.marks = sorted(w for w in words if len(w) == 1 and not w.isalpha())
+        self.letter_words = frozenset(w for w in words if self._RUNS.fullmatch(w))
+        # What the runs of letters cannot show: other words, and letter words split out of a special case.
+        extra: dict[str, set[str]] = {w: {w} for w in words if w not in self.letter_words}
+        for key, pieces in (specials or {}).items():
+            inside = {p.lower() for p in pieces} & self.letter_words
+            if inside:
+                extra.setdefault(key.lower(), set()).update(inside)
         self.automaton = ahocorasick.Automaton()
-        for w in long_words:
-            self.automaton.add_word(w, w)
-        if long_words:
+        for key, found in extra.items():
+            self.automaton.add_word(key, frozenset(found))
+        self._has_extra = bool(extra)
+        if extra:
             self.automaton.make_automaton()
-        self._has_words = bool(long_words)
-        self._alone = (re.compile(r"(?<![^\W\d_])([" + "".join(map(re.escape, self.letters)) + r"])(?![^\W\d_])")
-                       if self.letters else None)
-        self._specials = {c: tuple(sorted({x.lower() for x in (specials or {}).get(c, ())})) for c in self.letters}
 
     def found(self, text: str) -> set[str]:
         """Every rule word that could be one of the text's tokens (a superset)."""
         lower = text.lower()
-        out = {w for _, w in self.automaton.iter(lower)} if self._has_words else set()
-        if self._alone is not None:
-            out.update(self._alone.findall(lower))
-            for c, where in self._specials.items():
-                if c not in out and any(x in lower for x in where):
-                    out.add(c)
-        out.update(m for m in self.marks if m in lower)
+        out = set(self.letter_words.intersection(self._RUNS.findall(lower)))
+        if self._has_extra:
+            for _, words in self.automaton.iter(lower):
+                out.update(words)
         return out
 
     def possible(self, text: str, source: str) -> list[str]:
@@ -239,15 +243,14 @@ class TextPrefilter:
 
 
 def tokenizer_specials(tokenizer) -> dict[str, list[str]]:  # tokenizer: spacy.tokenizer.Tokenizer
-    """letter -> the tokenizer's special cases that split that letter off as a token of its own."""
+    """Each special case of the tokenizer that cuts a run of letters: its text -> its token texts."""
     from spacy.attrs import ORTH
 
     out: dict[str, list[str]] = {}
     for key, pieces in (tokenizer.rules or {}).items():
-        for piece in pieces:
-            orth = piece.get(ORTH, piece.get("ORTH"))
-            if isinstance(orth, str) and len(orth) == 1 and orth.isalpha():
-                out.setdefault(orth.lower(), []).append(key)
+        texts = [p.get(ORTH, p.get("ORTH")) for p in pieces]
+        if len(texts) > 1 and all(isinstance(t, str) for t in texts):
+            out[key] = texts
     return out
 
 

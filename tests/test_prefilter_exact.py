@@ -1,0 +1,100 @@
+"""The shortcuts of detection change nothing: raw-text prefilter, pieces of turns, vectorised lemmas.
+
+Each shortcut claims to be exact (a superset, or the same values); these
+tests try hard to break that claim with text built from the rules' own words,
+the tokenizer's special cases, punctuation, quotes and case changes.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import spacy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from focusshift.api import Analyzer
+from focusshift.pipeline.components import focusshift_pipes
+from focusshift.pipeline.detect import find_events
+from focusshift.pipeline.prefilter import lemma_table
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer(detector="rules")
+
+
+@pytest.fixture(scope="module")
+def text_prefilter(analyzer):
+    markers, _ = focusshift_pipes(analyzer.nlp)
+    return markers.chunker(analyzer.nlp).prefilter
+
+
+def _rule_words(tp) -> list[str]:
+    return sorted(tp.letter_words | {w for ws in tp.automaton.values() for w in ws})
+
+
+_AROUND = ["", "", "", ".", ",", "!", "?", "'s", "n't", "-", "\u2019", "(", ")", '"', "\u00e9", "\u00b2", "1",
+           "_", "...", "--", "km", "s"]
+
+
+def _noisy_text(rng: random.Random, words: list[str], specials: list[str], n: int) -> str:
+    parts = []
+    for _ in range(n):
+        w = rng.choice(words if rng.random() < 0.8 else specials)
+        w = rng.choice([w, w, w.upper(), w.capitalize()])
+        parts.append(rng.choice(_AROUND) + w + rng.choice(_AROUND))
+    return rng.choice([" ", " ", "  ", "-", "/"]).join(parts)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_every_rule_word_that_is_a_token_is_found_in_the_raw_text(analyzer, text_prefilter, seed):
+    rng = random.Random(seed)
+    words = _rule_words(text_prefilter)
+    specials = list(analyzer.nlp.tokenizer.rules)
+    text = _noisy_text(rng, words, specials, 12)
+    found = text_prefilter.found(text)
+    wordset = set(words)
+    missed = [t.lower_ for t in analyzer.nlp.tokenizer(text) if t.lower_ in wordset and t.lower_ not in found]
+    assert not missed, (text, missed)
+
+
+def test_lookup_lemmas_equal_spacys_lookup_lemmatizer_then_case_folding(analyzer):
+    old = spacy.blank("en")
+    old.add_pipe("lemmatizer", config={"mode": "lookup"}).initialize()
+    old.add_pipe("focusshift_casefold_lemmas")
+    new = analyzer.nlp.get_pipe("focusshift_lookup_lemmas")
+    rng = random.Random(7)
+    forms = rng.sample(sorted(lemma_table()), 4000)
+    text = " ".join(v for w in forms for v in (w, w.upper(), w.capitalize()))
+    expected = [t.lemma_ for t in old(text)]
+    doc = analyzer.nlp.make_doc(text)
+    assert [t.lemma_ for t in new(doc)] == expected
+
+
+_TURN_BITS = [
+    "are you okay?", "I'm sorry.", "I'm not crying.", "you look tired.", "\"are you okay\" she said.",
+    "it's okay.", "take your time.", "we can stop.", "Dr. Lee said so.", "let's go back to you.",
+    "my mom cried.", "okay. Then", "sorry about that!", "don't worry about me.", "I'm fine, really.",
+    "(laughs)", "you alright?", "ok", "Are you OK? I mean it.", "no, no.", "are you ok...", "well.",
+    'She asked me "Why.', '" Then she left.', "\u201cHonestly.", "Mm.\u201d", 'he said, "Look.',
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_pieces_of_turns_give_the_same_events_as_whole_turns(analyzer, seed):
+    rng = random.Random(seed)
+    lines = ["@therapist: T", "@client: C", ""]
+    for k in range(rng.randint(2, 10)):
+        speaker = "T" if k % 2 == 0 else "C"
+        text = " ".join(rng.choice(_TURN_BITS) for _ in range(rng.randint(1, 6)))
+        if rng.random() < 0.3:
+            text = "[voice breaks] " + text
+        lines.append(f"{speaker}: {text}")
+    transcript = analyzer.read_bytes("\n".join(lines).encode(), "generated.txt")
+    fast = find_events(transcript, analyzer.nlp, analyzer.config)
+    whole = find_events(transcript, analyzer.nlp, analyzer.config, prefilter=False)
+    assert fast == whole, "\n".join(lines)
