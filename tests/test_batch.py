@@ -39,6 +39,7 @@ def dicts(stream):
     return out
 
 
+@pytest.mark.slow
 def test_parallel_results_equal_in_process_in_order(no_small_batches, analyzer):
     files = sorted(str(p) for p in DEV.glob("*.txt"))[:12]
     local = dicts(batch.run(files, analyzer, jobs=1))
@@ -47,6 +48,7 @@ def test_parallel_results_equal_in_process_in_order(no_small_batches, analyzer):
     assert parallel == local
 
 
+@pytest.mark.slow
 def test_per_file_failure_in_parallel(no_small_batches, tmp_path):
     for i, name in enumerate(sorted(SAMPLES.glob("*.txt"))[:4]):
         shutil.copy(name, tmp_path / f"{i}_{name.name}")
@@ -86,6 +88,7 @@ def test_no_progress_bar_when_not_a_terminal(tmp_path):
     assert "analyzing" not in r.stderr and "files" not in r.stderr
 
 
+@pytest.mark.slow
 def test_progress_bar_on_a_terminal():
     """Under a pseudo-terminal the bar appears on stderr; stdout stays results only."""
     pytest.importorskip("pty")
@@ -119,6 +122,7 @@ def _big_folder(tmp_path, copies):
     return tmp_path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("jobs", "sig", "code"), [
     ("1", signal.SIGINT, 130), ("2", signal.SIGINT, 130), ("1", signal.SIGTERM, 143), ("2", signal.SIGTERM, 143),
 ])
@@ -155,6 +159,7 @@ def _children(pid: int) -> list[int]:
         return []
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_gives_the_local_results(tmp_path):
     distributed = pytest.importorskip("dask.distributed")
     files = sorted(SAMPLES.glob("*.txt"))[:4]
@@ -184,11 +189,13 @@ def _events(analyzer, paths):
     return out
 
 
+@pytest.mark.slow
 def test_prefilter_changes_nothing_on_the_dev_set(analyzer):
     paths = [DEV, DATA / "devset" / "heldout", SAMPLES]
     assert _events(analyzer, paths) == _events(Analyzer(prefilter=False), paths)
 
 
+@pytest.mark.slow
 @pytest.mark.corpus
 @pytest.mark.skipif(not (CORPUS / "txt").is_dir(), reason="../shared/corpora/annomi is not here")
 def test_prefilter_changes_nothing_on_the_real_corpus(analyzer):

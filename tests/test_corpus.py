@@ -14,6 +14,7 @@ from focusshift.api import Failure, analyze_paths
 from .conftest import CORPUS
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.corpus,
     pytest.mark.skipif(not (CORPUS / "txt").is_dir(), reason="../shared/corpora/annomi is not here"),
 ]

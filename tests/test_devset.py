@@ -46,6 +46,7 @@ def test_dev_set_is_big_enough():
     assert sorted(p.name for p in DEV.glob("*.txt")) == sorted(gold)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("category", ["therapist_emotion", "client_caretaking"])
 def test_dev_precision_and_recall(dev_cli, category):
     c = dev_cli["categories"][category]
@@ -54,16 +55,19 @@ def test_dev_precision_and_recall(dev_cli, category):
     assert c["recall"] >= 0.85, dev_cli["misses"]
 
 
+@pytest.mark.slow
 def test_cli_and_library_agree(dev_cli, dev):
     assert dev_cli["categories"] == {k: v.as_dict() for k, v in dev.categories.items()}
 
 
+@pytest.mark.slow
 def test_dev_segment_scores_order_the_levels(dev):
     order = dev.ordering_holds()
     print("\n", dev.level_means())
     assert all(v is True for v in order.values()), order
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("category", ["therapist_emotion", "client_caretaking"])
 def test_heldout_does_not_collapse(heldout, category):
     """The held-out part is reported, not tuned on; this only guards against collapse."""
@@ -73,5 +77,6 @@ def test_heldout_does_not_collapse(heldout, category):
     assert c.recall >= 0.50
 
 
+@pytest.mark.slow
 def test_no_file_fails_to_parse(dev, heldout):
     assert dev.errors == [] and heldout.errors == []

@@ -27,6 +27,7 @@ def events(detector: str, data: bytes = BURDEN, **kw):
     return a.analyze_transcript(a.read_bytes(data)).events
 
 
+@pytest.mark.slow
 def test_the_model_ships_in_the_package_small_and_loads_offline():
     path = model_path()
     size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())

@@ -216,6 +216,7 @@ def test_repeated_fragments_of_100_kb_read_in_bounded_time_with_only_our_error(f
 # --------------------------------------------------------------------------- 4. signals and pipes
 
 
+@pytest.mark.slow
 def test_closed_stdout_pipe_exits_0_quietly():
     for fmt in ("table", "jsonl"):
         p = subprocess.run(

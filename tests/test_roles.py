@@ -347,6 +347,7 @@ def test_inference_on_held_out_authors():
     assert total >= 70 and len(missed) <= total // 25
 
 
+@pytest.mark.slow
 @pytest.mark.corpus
 @pytest.mark.skipif(not CORPUS.exists(), reason="the AnnoMI corpus is not beside the project")
 def test_inference_on_real_sessions_with_role_labels_replaced_by_names():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -126,6 +127,7 @@ def test_no_events_scores_100(sc):
     assert seg_scores(turns, [], segments) == [100.0] * len(segments)
 
 
+@pytest.mark.slow
 @settings(max_examples=800, deadline=None)
 @given(scenario(), st.data())
 def test_adding_an_event_never_raises_a_score(sc, data):

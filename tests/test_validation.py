@@ -55,6 +55,7 @@ def both(analyzer):
     return a
 
 
+@pytest.mark.slow
 def test_held_out_authors_figures_hold(both):
     """The test split (three authors nobody read while writing rules): the release figures, with a margin."""
     ev = _evaluate("test", both)
@@ -64,6 +65,7 @@ def test_held_out_authors_figures_hold(both):
     assert ss.precision >= 0.90 and ss.recall >= 0.90
 
 
+@pytest.mark.slow
 def test_training_authors_figures_hold(both):
     ev = _evaluate("train", both)
     te, ct = ev.categories["therapist_emotion"], ev.categories["client_caretaking"]
@@ -71,6 +73,7 @@ def test_training_authors_figures_hold(both):
     assert ct.precision >= 0.90 and ct.recall >= 0.80
 
 
+@pytest.mark.slow
 @pytest.mark.corpus
 @pytest.mark.skipif(not CORPUS.exists(), reason="the AnnoMI corpus is not beside the project")
 def test_real_sessions_stay_quiet(both):
