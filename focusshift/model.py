@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
-from functools import cached_property
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -21,7 +20,7 @@ THERAPIST_REPAIR = "therapist_repair"
 CATEGORIES: tuple[str, ...] = (THERAPIST_EMOTION, CLIENT_CARETAKING)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Annotation:
     """A non-verbal event written in brackets, and whom it is about."""
 
@@ -33,7 +32,7 @@ class Annotation:
     raw: str  # as written, brackets included
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Piece:
     """One physical line's share of a turn's text: lets spans map back to the file."""
 
@@ -42,7 +41,7 @@ class Piece:
     column: int  # where the piece starts in that physical line (0-based)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Turn:
     """A speaker's turn, or a scene note (a line holding only annotations)."""
 
@@ -57,6 +56,12 @@ class Turn:
     # A short turn written inside another speaker's turn, "(T: Mhm)": it has its own
     # speaker and role, and takes the conversation position of the turn it sits in.
     interjection: bool = False
+    # How many words the turn holds: computed once (scoring, output and progress read it).
+    words: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        count = 0 if self.is_note else sum(1 for w in self.spoken.split() if any(c.isalnum() for c in w))
+        object.__setattr__(self, "words", count)
 
     @property
     def line(self) -> int:
@@ -66,9 +71,11 @@ class Turn:
     def end_line(self) -> int:
         return self.pieces[-1].line
 
-    @cached_property
+    @property
     def spoken(self) -> str:
         """The text with annotations blanked out, same length, so offsets still hold."""
+        if not self.annotations:
+            return self.text
         chars = list(self.text)
         for ann in self.annotations:
             start = self.offset_of(ann.line, ann.start)
@@ -76,13 +83,6 @@ class Turn:
                 if chars[i] != "\n":
                     chars[i] = " "
         return "".join(chars)
-
-    @cached_property
-    def words(self) -> int:
-        """Whitespace-separated words with a letter or digit (computed once: scoring and output read it)."""
-        if self.is_note:
-            return 0
-        return sum(1 for w in self.spoken.split() if any(c.isalnum() for c in w))
 
     def offset_of(self, line: int, column: int) -> int:
         """Offset in Turn.text of a (line, column) position inside this turn."""

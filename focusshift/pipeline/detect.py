@@ -61,6 +61,15 @@ class _Candidate:
     modifiers: tuple[str, ...]
 
 
+def spoken_text(turn: Turn) -> str:
+    """The spoken text for spaCy: clean_text without the map (built only where a match needs it)."""
+    if not turn.annotations:
+        text = turn.text.translate(_TRANSLATE)
+        if "  " not in text:
+            return text
+    return clean_text(turn)[0]
+
+
 def clean_text(turn: Turn) -> tuple[str, list[int]]:
     """The spoken text for spaCy (annotations out, one space each) and a map back to Turn.text."""
     cuts = sorted((turn.offset_of(a.line, a.start), turn.offset_of(a.line, a.end)) for a in turn.annotations)
@@ -105,7 +114,7 @@ class _Job:
 
     kind: str  # "speech" or "annotation"
     turn: Turn
-    extra: Any  # speech: the map from clean text to Turn.text; annotation: the Annotation
+    extra: Any  # annotation: the Annotation; speech: None (the map back to Turn.text is made on a match)
     text: str
     offset: int = 0  # where the text starts in the turn's clean text
     edges: tuple[int, str | None, str | None] | None = None  # quotes before, token before, token after
@@ -121,6 +130,7 @@ class _Job:
 def _run(jobs: list[_Job], nlp, lexicon: Lexicon, pos: dict[int, int]) -> list[_Candidate]:
     """Run the pipeline on the jobs' texts and keep candidates that survive role and context."""
     candidates: list[_Candidate] = []
+    maps: dict[int, list[int]] = {}  # turn index -> clean_text's map, for turns with a match
     docs = nlp.pipe((j.doc(nlp) for j in jobs), batch_size=256)
     for job, doc in zip(jobs, docs):
         kind, turn, extra = job.kind, job.turn, job.extra
@@ -136,7 +146,9 @@ def _run(jobs: list[_Job], nlp, lexicon: Lexicon, pos: dict[int, int]) -> list[_
             if kind == "speech":
                 if rule.role != turn.role:
                     continue
-                mapping = extra
+                mapping = maps.get(turn.index)
+                if mapping is None:
+                    mapping = maps[turn.index] = clean_text(turn)[1]
                 a, b = mapping[job.offset + span.start_char], mapping[job.offset + span.end_char - 1] + 1
                 line, col = turn.locate(a)
                 end_line, end_col = turn.locate(b - 1)
@@ -191,15 +203,15 @@ def find_events(
     chunker = markers.chunker(nlp) if prefilter else None
     for turn in transcript.turns:
         if not turn.is_note and turn.role in ("therapist", "client"):
-            clean, mapping = clean_text(turn)
+            clean = spoken_text(turn)
             if not clean.strip():
                 pass
             elif chunker is None:
-                first.append(_Job("speech", turn, mapping, clean))
+                first.append(_Job("speech", turn, None, clean))
             else:
                 # Only the stretches of the turn that some rule could match are tokenized.
                 for start, end, edges, ids in chunker.pieces(clean):
-                    job = _Job("speech", turn, mapping, clean[start:end], start, edges)
+                    job = _Job("speech", turn, None, clean[start:end], start, edges)
                     if any(lexicon.markers[i].condition != "after_emotion" for i in ids):
                         first.append(job)
                     else:
