@@ -17,7 +17,7 @@ _EXPORTS = {
     "Analyzer": "api", "Failure": "api", "analyze": "api", "analyze_paths": "api",
     "analyze_text": "api", "analyzer_for": "api", "discover": "api",
     "Options": "options", "analyze_many": "batch",
-    "validate": "validate", "evaluate": "evaluate", "Evaluation": "evaluate",
+    "validate": "validation", "evaluate": "evaluation", "Evaluation": "evaluation",
     "write_report": "report", "write_results": "writers",
     "to_rows": "frames", "to_frame": "frames",
     "find_events": "pipeline.detect", "build_nlp": "pipeline.nlp",
@@ -45,13 +45,13 @@ def __getattr__(name: str) -> Any:
 if TYPE_CHECKING:  # pragma: no cover
     from .api import Analyzer, Failure, analyze, analyze_paths, analyze_text, analyzer_for, discover
     from .batch import analyze_many
-    from .evaluate import Evaluation, evaluate
+    from .evaluation import Evaluation, evaluate
     from .frames import to_frame, to_rows
     from .options import Options
     from .pipeline.detect import find_events
     from .pipeline.nlp import build_nlp
     from .report import write_report
-    from .validate import validate
+    from .validation import validate
     from .writers import write_results
     from .config import Config, load_config
     from .errors import ConfigError, FocusshiftError, LexiconError, TranscriptError

@@ -121,7 +121,8 @@ class Analyzer:
             score=total,
             units=units,
             load=load,
-            config=self.config.as_dict(),
+            # the settings in force: --segment-by overrides the config file's segmentation
+            config=replace(self.config, segment_by=self.segment_by or self.config.segment_by).as_dict(),
             assessable=assessable,
             reason=reason,
         )

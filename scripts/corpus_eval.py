@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from focusshift.api import Analyzer, Failure
-from focusshift.evaluate import Counts, Evaluation, add_file
+from focusshift.evaluation import Counts, Evaluation, add_file
 from focusshift.model import CATEGORIES
 
 ROOT = Path(__file__).resolve().parent.parent

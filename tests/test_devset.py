@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from focusshift.cli import cli
-from focusshift.evaluate import evaluate, load_gold
+from focusshift.evaluation import evaluate, load_gold
 
 from .conftest import DATA
 

@@ -63,3 +63,24 @@ def test_api_doc_names_every_public_function():
                  "write_results", "to_rows", "to_frame", "find_events"):
         assert name in focusshift.__all__
         assert f"focusshift.{name}" in doc or f"## {name}" in doc, name
+
+
+def test_public_names_stay_functions_after_every_module_is_imported():
+    """A submodule named like a function (focusshift.evaluate) would replace it on import."""
+    import importlib
+    import pkgutil
+    import types
+
+    import focusshift
+
+    for info in pkgutil.walk_packages(focusshift.__path__, "focusshift."):
+        if ".cli" in info.name or info.name.endswith("__main__"):
+            continue
+        importlib.import_module(info.name)
+    for name in focusshift.__all__:
+        assert not isinstance(getattr(focusshift, name), types.ModuleType), name
+
+
+def test_segment_by_shows_in_the_output_config(workdir):
+    analysis = __import__("focusshift").analyze("session.txt", segment_by="turns:5", detector="rules")
+    assert analysis.config["segment"]["by"] == "turns:5"

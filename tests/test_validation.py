@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from focusshift.api import Analyzer, Failure
-from focusshift.evaluate import Counts, Evaluation, add_file
+from focusshift.evaluation import Counts, Evaluation, add_file
 from focusshift.model import CATEGORIES
 
 from .conftest import CORPUS, DATA, ROOT

@@ -39,7 +39,7 @@ def evaluate(paths: tuple[str, ...], options: Options, glob: str | None, gold_pa
       focusshift evaluate coded/ --gold coded/gold.json --format json | jq .categories
       focusshift evaluate coded/ --gold gold.json --min-precision 0.9 --min-recall 0.85
     """
-    from ..evaluate import evaluate as run_evaluation
+    from ..evaluation import evaluate as run_evaluation
 
     try:
         result = run_evaluation(list(paths), gold_path, options, glob=glob)

@@ -34,7 +34,7 @@ def validate(paths: tuple[str, ...], options: Options, glob: str | None, fmt: st
       focusshift validate export.csv --columns speaker=who,text=said --format json
     """
     from ..api import Failure
-    from ..validate import validate as run_validate
+    from ..validation import validate as run_validate
     from .common import files_to_read
 
     stdin = read_stdin(paths)
