@@ -1,8 +1,9 @@
 """`focusshift report`: self-contained HTML, escaping, --no-text, folders with an index, errors,
-and the pages opened in a real headless Chromium (tests/browser/cdp.py)."""
+and the pages opened in a real headless Chromium (Playwright: tests/browser/driver.py)."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from html.parser import HTMLParser
@@ -16,7 +17,7 @@ from focusshift.cli import EXIT_ERROR, EXIT_OK, cli
 from focusshift.report import safe_name
 from focusshift.model import CLIENT_CARETAKING, THERAPIST_EMOTION
 
-from .browser.cdp import BrowserError, Chromium, find_chromium
+from .browser.driver import BrowserError, Chromium, find_chromium
 from .conftest import SAMPLES
 
 SAMPLE = SAMPLES / "03_full_shift_recovery.txt"
@@ -408,10 +409,15 @@ def test_safe_names():
 
 @pytest.fixture(scope="module")
 def chromium():
-    """Headless Chromium for the whole module. In CI (CI=true) a missing browser fails, never skips."""
+    """Headless Chromium (driven by Playwright) for the whole module. In CI (CI=true) a missing
+    browser or a missing Playwright fails, never skips."""
     binary = find_chromium()
+    msg = None
     if binary is None:
         msg = "Chromium not found: apt-get install -y chromium (or set FOCUSSHIFT_CHROMIUM)"
+    elif importlib.util.find_spec("playwright") is None:
+        msg = "Playwright not installed: pip install -e '.[test]'"
+    if msg:
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(msg)
         pytest.skip(msg)
@@ -448,6 +454,7 @@ PROBE = """(() => {
 })()"""
 
 
+@pytest.mark.slow
 def test_browser_renders_chart_and_highlights(chromium, sample_html, tmp_path, analyzer):
     shot = tmp_path / "report.png"
     page = chromium.open(sample_html.as_uri(), expression=PROBE, screenshot=shot, max_height=6000)
@@ -465,6 +472,7 @@ def test_browser_renders_chart_and_highlights(chromium, sample_html, tmp_path, a
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
 
 
+@pytest.mark.slow
 def test_browser_hostile_page_runs_nothing(chromium, runner, tmp_path):
     src = tmp_path / "hostile.txt"
     src.write_text(HOSTILE, encoding="utf-8")
@@ -479,6 +487,7 @@ def test_browser_hostile_page_runs_nothing(chromium, runner, tmp_path):
     assert v["title"].startswith("focusshift report") and "</title>" in v["title"]
 
 
+@pytest.mark.slow
 def test_browser_index_links_and_no_text(chromium, runner, tmp_path):
     d = _folder(tmp_path)
     out = tmp_path / "reports"

@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model import CLIENT_CARETAKING, THERAPIST_EMOTION, Analysis
+from .bands import band_for
 
 _BAR_WIDTH = 10
 _CATEGORY_STYLE = {THERAPIST_EMOTION: "magenta", CLIENT_CARETAKING: "yellow"}
@@ -14,11 +15,8 @@ _SHORT = {THERAPIST_EMOTION: "T-emotion", CLIENT_CARETAKING: "C-caretaking", "th
 
 
 def score_style(score: float) -> str:
-    if score >= 90:
-        return "green"
-    if score >= 70:
-        return "yellow"
-    return "red"
+    """The rich style of a score: its band's terminal colour (render.bands)."""
+    return band_for(score).terminal
 
 
 def bar(score: float, width: int = _BAR_WIDTH) -> str:
@@ -51,6 +49,8 @@ def render_analysis(analysis: Analysis, *, explain: bool = False, text: bool = T
         head.append("  session score ")
         head.append(f"{analysis.score:.1f}", style=f"bold {score_style(analysis.score)}")
     head.append(f"  focus shifts {len(analysis.shifts)}")
+    if analysis.time is not None:  # None when not assessed: nothing is said about where attention went
+        head.append(f"\n  time: {analysis.time.sentence()}")
     if title and text:
         head.append(f"\n{title}", style="dim")
     roles_line = _roles_line(analysis, text)

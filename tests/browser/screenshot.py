@@ -1,10 +1,10 @@
-"""Make the README's screenshot of a report (stdlib + headless Chromium only).
+"""Make the README's screenshot of a report (headless Chromium through Playwright).
 
     python -m tests.browser.screenshot sample_transcripts/03_full_shift_recovery.txt docs/report-screenshot.png
 
-Renders the transcript's report with the default settings, opens it in
-headless Chromium and saves the top of the page (header, chart, tables) at
-1280 px wide.
+Renders the transcript's report with the default settings, opens it in the
+system's headless Chromium and saves the top of the page (header, chart,
+tables) at 1280 px wide.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from focusshift.api import Analyzer
 from focusshift.render.html import render_report
 
-from .cdp import Chromium
+from .driver import Chromium
 
 
 def main(argv: list[str]) -> int:
