@@ -16,6 +16,7 @@ from .formats import ReadOptions, load, read_all, supported_suffixes
 from .lexicon import Lexicon
 from .model import Analysis, Transcript
 from .scoring import find_shifts, score_segments, session_score
+from .timeshare import session_time
 
 
 class Analyzer:
@@ -113,6 +114,7 @@ class Analyzer:
             # Never a score for a session whose parties are unknown: 100 would read as "all clear".
             segments = tuple(replace(s, score=None) for s in segments)
             total = None
+        time = session_time(transcript.turns, events, shifts) if assessable else None
         return Analysis(
             transcript=transcript,
             events=events,
@@ -125,6 +127,7 @@ class Analyzer:
             config=replace(self.config, segment_by=self.segment_by or self.config.segment_by).as_dict(),
             assessable=assessable,
             reason=reason,
+            time=time,
         )
 
     def analyze(self, path: str | Path) -> Analysis:

@@ -9,7 +9,10 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .timeshare import SessionTime
 
 Role = Literal["therapist", "client", "unknown"]
 ROLES: tuple[str, ...] = ("therapist", "client", "unknown")
@@ -245,3 +248,6 @@ class Analysis:
     config: dict[str, object] = field(default_factory=dict)
     assessable: bool = True  # False: no speaker is the therapist, or none is the client
     reason: str | None = None  # why not assessable
+    # Time and words that went to the therapist (focusshift.timeshare); None when not assessable:
+    # with no therapist or no client known, nothing can be said about where attention went.
+    time: SessionTime | None = None

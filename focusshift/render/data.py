@@ -6,6 +6,7 @@ from typing import Any
 
 from ..api import Failure
 from ..model import CATEGORIES, THERAPIST_REPAIR, Analysis
+from ..timeshare import SessionTime, Stretch
 
 SCHEMA = "focusshift.analysis/1"
 COUNT_KEYS = (*CATEGORIES, THERAPIST_REPAIR)
@@ -13,6 +14,24 @@ COUNT_KEYS = (*CATEGORIES, THERAPIST_REPAIR)
 
 def _r(x: float | None, nd: int = 2) -> float | None:
     return None if x is None else round(x + 0.0, nd)
+
+
+def stretch_to_dict(stretch: Stretch) -> dict[str, Any]:
+    """Turns, words, seconds (1 decimal) and whether the seconds are in part estimated from words."""
+    return {"turns": stretch.turns, "words": stretch.words, "seconds": _r(stretch.seconds, 1),
+            "estimated": stretch.estimated}
+
+
+def time_to_dict(time: SessionTime | None) -> dict[str, Any] | None:
+    """summary.time: the session, what went to the therapist, the client's share and the sentence."""
+    if time is None:
+        return None
+    return {
+        "session": stretch_to_dict(time.session),
+        "to_therapist": stretch_to_dict(time.to_therapist),
+        "client_share": _r(time.client_share, 4),
+        "description": time.sentence(),
+    }
 
 
 def not_assessed(reason: str | None) -> str:
@@ -86,6 +105,7 @@ def analysis_to_dict(analysis: Analysis, *, text: bool = True) -> dict[str, Any]
                 "weight": e.weight,
             }
         )
+    episodes = analysis.time.episodes if analysis.time is not None else (None,) * len(analysis.shifts)
     shifts = [
         {
             "start_line": s.start_line,
@@ -97,8 +117,9 @@ def analysis_to_dict(analysis: Analysis, *, text: bool = True) -> dict[str, Any]
             "repaired": s.repaired,
             "turns": len(s.turns),
             "turn_indices": list(s.turns),
+            "time": None if ep is None else stretch_to_dict(ep.span),
         }
-        for s in analysis.shifts
+        for s, ep in zip(analysis.shifts, episodes)
     ]
     totals = {k: sum(1 for e in analysis.events if e.category == k) for k in COUNT_KEYS}
     speaking = [x for x in t.turns if not x.is_note]
@@ -126,6 +147,7 @@ def analysis_to_dict(analysis: Analysis, *, text: bool = True) -> dict[str, Any]
             "words": sum(x.words for x in speaking),
             "events": totals,
             "lowest_segment": lowest.segment.index if lowest else None,
+            "time": time_to_dict(analysis.time),
         },
         "config": analysis.config,
         "warnings": [{"line": ln, "message": msg} for ln, msg in t.warnings],
@@ -174,6 +196,10 @@ CSV_COLUMNS = (
     "therapist",
     "client",
     "roles_inferred",
+    "seconds_to_therapist",
+    "session_seconds",
+    "client_share",
+    "time_estimated",
 )
 
 
@@ -184,6 +210,10 @@ def csv_rows(analysis: Analysis, *, text: bool = True) -> list[list[object]]:
     by_role = {r: "; ".join(sp["label"] for sp in d["speakers"] if sp["role"] == r) for r in ("therapist", "client")}
     inferred = "; ".join(f"{sp['label']}={sp['role']} ({sp['confidence']:.2f})"
                          for sp in d["speakers"] if sp["role_source"] == "inferred")
+    time = d["summary"]["time"]  # None (empty cells) when not assessed
+    timing = ([None] * 4 if time is None else
+              [time["to_therapist"]["seconds"], time["session"]["seconds"], time["client_share"],
+               "true" if time["session"]["estimated"] or time["to_therapist"]["estimated"] else "false"])
     rows = []
     for s in d["segments"]:
         rows.append(
@@ -209,6 +239,7 @@ def csv_rows(analysis: Analysis, *, text: bool = True) -> list[list[object]]:
                 by_role["therapist"],
                 by_role["client"],
                 inferred,
+                *timing,
             ]
         )
     return rows

@@ -32,6 +32,10 @@ class CorpusSummary:
 
     unassessed: int = 0
     _unassessed_paths: list = field(default_factory=list)
+    # time over the assessed sessions (focusshift.timeshare)
+    session_seconds: float = 0.0
+    therapist_seconds: float = 0.0
+    time_estimated: bool = False
 
     def add(self, a: Analysis) -> None:
         self.sessions += 1
@@ -44,6 +48,10 @@ class CorpusSummary:
             for e in a.events:
                 self.subtypes[f"{e.category}/{e.subtype}"] += 1
             return
+        if a.time is not None:
+            self.session_seconds += a.time.session.seconds
+            self.therapist_seconds += a.time.to_therapist.seconds
+            self.time_estimated = self.time_estimated or a.time.estimated
         self.shifts += len(a.shifts)
         self.with_shifts += bool(a.shifts)
         self.units += a.units
@@ -56,6 +64,18 @@ class CorpusSummary:
             self._n += 1
             name = s.segment.title or f"lines {s.segment.start_line}-{s.segment.end_line}"
             self._push(self._low_segments, s.score, (a.transcript.path, s.segment.index, name))
+
+    def time_sentence(self, assessed: int) -> str:
+        """'about 12 min of 9 h 40 min (2 %) went to the therapist over 11 assessed sessions'."""
+        from ..timeshare import clock, percent
+
+        approx = "about " if self.time_estimated else ""
+        share = self.therapist_seconds / self.session_seconds if self.session_seconds > 0 else 0.0
+        over = f"over {assessed} assessed session{'' if assessed == 1 else 's'}"
+        if self.therapist_seconds <= 0:
+            return f"none of {approx}{clock(self.session_seconds)} went to the therapist {over}"
+        return (f"{approx}{clock(self.therapist_seconds)} of {clock(self.session_seconds)} "
+                f"({percent(min(1.0, share))}) went to the therapist {over}")
 
     def _push(self, heap: list, score: float, item: tuple) -> None:
         entry = (-score, -self._n, item)  # keep the lowest scores; ties: the earlier one
@@ -79,6 +99,8 @@ class CorpusSummary:
                 + f"; {self.with_shifts} session(s) with focus shifts ({self.shifts} shifts)"
             ),
         ]
+        if assessed:
+            parts.append(Text(f"  time: {self.time_sentence(assessed)}"))
         if self.unassessed:
             parts.append(Text(f"  {self.unassessed} session(s) NOT ASSESSED (no therapist or no client found); "
                               "not in the corpus score", style="bold red"))
