@@ -61,6 +61,7 @@ class EpisodeTime:
     recovery_turns: int | None  # speaking turns until the client was back on their own material
     repaired: bool
     span: Stretch
+    members: tuple[int, ...] = ()  # Turn.index of every turn and scene note in the span
 
 
 @dataclass(frozen=True)
@@ -265,6 +266,7 @@ def session_time(
             recovery_turns=s.recovery_turns,
             repaired=s.repaired,
             span=_stretch(span, turns, seconds),
+            members=tuple(turns[k].index for k in span),
         ))
     outside = {position[e.turn] for e in events if e.category == THERAPIST_EMOTION and e.turn in position} - given
     given |= outside

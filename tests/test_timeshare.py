@@ -477,3 +477,56 @@ def test_the_docs_give_the_rate_and_the_limits():
     assert [c.strip() for c in " ".join(header.split()).split(",")] == list(CSV_COLUMNS)
     readme = (ROOT / "README.md").read_text("utf-8")
     assert re.search(r"went to the therapist; back to the client after \d+ turns", readme)
+
+
+# --- the HTML report -----------------------------------------------------------------------
+
+
+def _report(analysis, text: bool = True):
+    from focusshift.render.html import render_report
+
+    from .test_report import Page, assert_self_contained
+
+    source = render_report(analysis, text=text)
+    assert "Content-Security-Policy" in source and "default-src 'none'" in source
+    assert_self_contained(source)
+    return Page(source)
+
+
+def test_the_report_shows_the_sentence_and_shades_each_episode(analyzer):
+    a = analyzer.analyze(SAMPLES / "03_full_shift_recovery.txt")
+    for text in (True, False):
+        page = _report(a, text)
+        share = page.by_id["time-share"]
+        assert a.time.sentence() in share and "140 words a minute" in share and "no timestamps" in share
+        [band] = page.all("rect", "shift")
+        [ep] = a.time.episodes
+        assert band["data-shift"] == "1"
+        assert "6 turns, about 34 s given to the therapist" in page.plain  # the band's title
+        assert "shift 1 · about 34 s" in page.plain
+        assert "6 turns (80 words, about 34 s) given to the therapist" in " ".join(page.by_id["shift-1"].split())
+    # the band covers the episode's turns, up to the turn that ends it (the repair at line 23)
+    from focusshift.render.chart import LEFT, RIGHT, WIDTH, chart
+
+    view = chart(a, {id(e): i for i, e in enumerate(a.events)})
+    step = (WIDTH - LEFT - RIGHT) / len(a.transcript.turns)
+    position = {t.index: k for k, t in enumerate(a.transcript.turns)}
+    [sb] = view.shifts
+    assert sb.x0 == pytest.approx(LEFT + position[min(ep.members)] * step)
+    assert sb.x1 == pytest.approx(LEFT + (position[max(ep.members)] + 1) * step)
+    assert a.shifts[0].end_turn not in ep.members and set(a.shifts[0].turns) <= set(ep.members)
+
+
+def test_the_report_of_a_timed_session_says_it_was_measured(analyzer):
+    a = analyzer.analyze(SAMPLES / "06_no_headings.txt")
+    share = _report(a).by_id["time-share"]
+    assert a.time.sentence() in share and "Measured from the transcript’s timestamps" in share
+    calm = _report(analyzer.analyze(SAMPLES / "01_no_shift.txt")).by_id["time-share"]
+    assert "none of about" in calm and "shaded" not in calm
+
+
+def test_the_report_of_an_unassessed_session_claims_no_time():
+    a = analyze_text("Sam: I had a rough week.\nAlex: Tell me more.\n",
+                     analyzer=Analyzer(infer_roles=False, detector="rules"))
+    page = _report(a)
+    assert "time-share" not in page.ids and "went to the therapist" not in page.plain

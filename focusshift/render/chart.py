@@ -3,7 +3,8 @@
 `chart(analysis, ids)` only computes geometry and labels; templates/chart.html
 draws the inline SVG from it. One x step per turn; a column per segment whose
 height is its score (a dashed box when not assessed); the events as dots in one
-lane per category; focus shifts shaded across lanes and columns.
+lane per category; focus shifts shaded across lanes and columns, each over the
+stretch given to the therapist (focusshift.timeshare), labelled with its time.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import CLIENT_CARETAKING, THERAPIST_EMOTION, THERAPIST_REPAIR, Analysis
+from ..timeshare import clock
 from .bands import band_name, thresholds
 from .labels import category_class, event_why, segment_name
 
@@ -73,10 +75,19 @@ class ShiftBand:
     end_line: int | None
     x0: float
     x1: float
+    given: str | None = None  # the time it took from the client ("34 s", "about 34 s"); None when not assessed
+    turns: int | None = None  # its turns (timeshare's count)
 
     @property
     def width(self) -> float:
         return max(self.x1 - self.x0, 2)
+
+    @property
+    def label(self) -> str:
+        """'shift 1 · 34 s' where the band is wide enough for it, else 'shift 1'."""
+        short = f"shift {self.number}"
+        full = f"{short} · {self.given}" if self.given else short
+        return full if self.width >= 6 * len(full) else short
 
 
 @dataclass(frozen=True)
@@ -130,13 +141,20 @@ def chart(a: Analysis, ids: dict[int, int]) -> Chart:
                               seg.end_line, s.score, band_name(s.score), s.load, s.units, x0, x1, height))
 
     shifts = []
-    for k, sh in enumerate(a.shifts, 1):
-        members = [sh.start_turn, *sh.turns] + ([sh.end_turn] if sh.end_turn is not None else [])
+    episodes = a.time.episodes if a.time is not None else (None,) * len(a.shifts)
+    for k, (sh, ep) in enumerate(zip(a.shifts, episodes), 1):
+        if ep is not None and ep.members:
+            # the stretch given to the therapist, as timeshare measures it: up to the turn that ends it
+            members = list(ep.members)
+        else:
+            members = [sh.start_turn, *sh.turns] + ([sh.end_turn] if sh.end_turn is not None else [])
         members = [m for m in members if m in pos]
         if not members:
             continue
         lo, hi = min(pos[m] for m in members), max(pos[m] for m in members)
-        shifts.append(ShiftBand(k, sh.start_line, sh.end_line, LEFT + lo * step, LEFT + (hi + 1) * step))
+        given = None if ep is None else ("about " if ep.span.estimated else "") + clock(ep.span.seconds)
+        shifts.append(ShiftBand(k, sh.start_line, sh.end_line, LEFT + lo * step, LEFT + (hi + 1) * step,
+                                given, None if ep is None else ep.span.turns))
 
     lane_y = {cat: y for cat, y, _ in LANES}
     seen: dict[tuple[str, int], int] = {}

@@ -25,6 +25,7 @@ from .chart import chart
 from .labels import category_class, category_label, segment_name
 from .page import clean, clock, plural, render
 from .transcript_view import transcript
+from ..timeshare import SPEAKING_RATE_WPM, clock as duration
 
 _ROLE_SOURCE = {"cli": "given by the user", "declared": "declared in the file", "label": "from the label"}
 
@@ -68,6 +69,7 @@ def render_report(analysis: Analysis, *, text: bool = True, index_href: str | No
         text=text,
         version=_version(),
         card=_cards(a),
+        time_view=_time(a),
         role_view=_roles(a, text),
         meta_rows=_meta(a),
         chart_view=chart(a, ids),
@@ -112,6 +114,24 @@ def _cards(a: Analysis) -> dict[str, Any]:
         "words": sum(x.words for x in speaking),
         "segments": len(a.segments),
     }
+
+
+def _time(a: Analysis) -> dict[str, Any] | None:
+    """How much of the session went to the therapist, in one sentence and how it was measured (timeshare)."""
+    if a.time is None:  # not assessed: the roles block says why, and nothing is claimed
+        return None
+    timed = any(x.time is not None for x in a.transcript.turns)
+    if not a.time.estimated:
+        how = "Measured from the transcript’s timestamps."
+    elif timed:
+        how = (f"Partly estimated: turns no timestamp dates count as their words at {SPEAKING_RATE_WPM:g} words "
+               "a minute.")
+    else:
+        how = f"Estimated from the words at {SPEAKING_RATE_WPM:g} words a minute: the transcript has no timestamps."
+    what = ("That is the focus-shift episodes (shaded on the timeline) and the therapist’s emotion turns "
+            "outside them." if a.time.episodes or a.time.emotion_outside else "")
+    return {"sentence": a.time.sentence(), "what": what, "how": how, "share": a.time.therapist_share,
+            "estimated": a.time.estimated}
 
 
 def _roles(a: Analysis, text: bool) -> dict[str, Any]:
@@ -188,6 +208,7 @@ def _segments(a: Analysis) -> list[dict[str, Any]]:
 
 
 def _shifts(a: Analysis) -> list[dict[str, Any]]:
+    episodes = a.time.episodes if a.time is not None else (None,) * len(a.shifts)
     return [{
         "number": k,
         "start_line": sh.start_line,
@@ -195,7 +216,11 @@ def _shifts(a: Analysis) -> list[dict[str, Any]]:
         "repaired_at": sh.end_line if sh.ended_by == "repair" else None,
         "recovery_turns": sh.recovery_turns,
         "recovery_line": sh.recovery_line,
-    } for k, sh in enumerate(a.shifts, 1)]
+        # the stretch given to the therapist: turns, words, time (timeshare); None when not assessed
+        "given": None if ep is None else {
+            "turns": ep.span.turns, "words": ep.span.words,
+            "time": ("about " if ep.span.estimated else "") + duration(ep.span.seconds)},
+    } for k, (sh, ep) in enumerate(zip(a.shifts, episodes), 1)]
 
 
 def _evidence(a: Analysis) -> list[dict[str, Any]]:
