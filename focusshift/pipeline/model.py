@@ -44,8 +44,13 @@ def load_classifier() -> tuple[Any, dict[str, Any]]:
     """(spaCy pipeline, meta with the threshold), loaded once per process from the package."""
     import spacy
 
+    from .nlp import SHARED_TOKENIZER, english_tokenizer, register_shared_tokenizer
+
     path = model_path()
-    nlp = spacy.load(path)
+    # On the tokenizer and vocabulary the rules use: the same English rules, made once.
+    register_shared_tokenizer()
+    nlp = spacy.load(path, vocab=english_tokenizer().vocab, exclude=["tokenizer", "vocab"],
+                     config={"nlp": {"tokenizer": {"@tokenizers": SHARED_TOKENIZER}}})
     meta = json.loads((path / "focusshift.json").read_text("utf-8"))
     return nlp, meta
 
