@@ -95,7 +95,9 @@ class Analyzer:
     def analyze_transcript(self, transcript: Transcript) -> Analysis:
         """Detect, find shifts, score: the whole analysis of one parsed transcript."""
         from .pipeline.detect import find_events
+        from .progress import begin
 
+        begin()
         events = find_events(transcript, self.nlp, self.config, prefilter=self.prefilter)
         if self.detector != "rules":
             own = frozenset(rid for rid, r in self.lexicon.markers.items()
