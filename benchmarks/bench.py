@@ -1,25 +1,29 @@
-"""Speed and memory of focusshift, measured side by side in one run.
+"""Speed and memory of focusshift against its anchors, measured side by side in one run.
 
-    python benchmarks/bench.py                      # the AnnoMI corpus in ../shared/corpora
-    python benchmarks/bench.py --corpus DIR         # any folder of transcripts
-    python benchmarks/bench.py --quick              # fewer files, for a smoke run
+    python benchmarks/bench.py                  # AnnoMI (../shared/corpora) copied 8 times: ~1.3M words
+    python benchmarks/bench.py --corpus DIR     # any folder of .txt transcripts
+    python benchmarks/bench.py --quick          # 2 copies, no 5M-word file: a smoke run
 
-Prints:
-  (a) words/s of a spaCy blank-English tokenizer-only pass over the same turn
-      texts (the baseline);
-  (b) words/s of focusshift's in-process analysis (detection + scoring of the
-      parsed transcripts);
-  (c) words/s of the CLI end to end with --jobs 1 and --jobs 2 on N files;
-  the ratios b/a and jobs2/jobs1, the time of `focusshift --help` and
-  `--version`, and the peak RSS of the CLI (--jobs 1) on 20 and on 2,000 files.
-Targets (on a 2-core machine): b/a >= 0.6; jobs2/jobs1 >= 1.7 on 500 files;
---help and --version <= 0.15 s; RSS(2,000) - RSS(20) <= 50 MB.
-Only the standard library, spaCy and focusshift are used.
+Every figure is a ratio to an anchor measured in the same run, as CPU time
+(robust on a shared machine) unless it says wall:
+
+  tokenizer   spaCy's blank English tokenizer alone over the corpus lines (the anchor)
+  jobs1       `focusshift analyze DIR -f jsonl --jobs 1`, whole process: anchor CPU / its CPU
+  jobs2       wall-time speed-up of --jobs 2 over --jobs 1
+  one file    the same words as ONE transcript: its CPU / the folder's, and its peak RSS
+  5M words    a transcript of >= 5M words: CPU per word / the folder's, and its peak RSS
+  --help      wall time, median of 5
+  start-up    `analyze` on one small file, CPU / `python -c "import spacy; spacy.blank('en')"`
+  phases      in-process shares of reading, rule detection, the classifier, scoring and output
+
+Targets (issue 14): jobs1 >= 0.8; jobs2 >= 1.8; one file <= 1.3x CPU and <= 400 MB;
+--help <= 0.1 s; start-up <= 1.2. Only the standard library, spaCy and focusshift are used.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import shutil
 import statistics
@@ -30,116 +34,167 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "annomi" / "txt"
+DEFAULT_CORPUS = HERE.parent.parent / "shared" / "corpora" / "annomi" / "txt"
+FOCUSSHIFT = [sys.executable, "-m", "focusshift"]
+# Runs a command in a child and prints the child's CPU seconds and peak RSS (KB) on stderr's last line.
+_MEASURE = (
+    "import resource, subprocess, sys; "
+    "p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+    "r = resource.getrusage(resource.RUSAGE_CHILDREN); "
+    "print(r.ru_utime + r.ru_stime, r.ru_maxrss, p.returncode, file=sys.stderr)"
+)
 
 
-def build_corpus(source: Path, n: int, into: Path) -> list[Path]:
-    """n files made by cycling through the source transcripts (copies with new names)."""
-    files = sorted(p for p in source.iterdir() if p.suffix == ".txt")
+def measure(cmd: list[str]) -> tuple[float, float, float]:
+    """(wall s, CPU s, peak RSS MB) of one command, in a fresh child."""
+    t0 = time.perf_counter()
+    p = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - t0
+    cpu, rss, code = p.stderr.strip().splitlines()[-1].split()
+    if code != "0":
+        print(f"  warning: {' '.join(cmd[:4])} ... exited {code}", file=sys.stderr)
+    return wall, float(cpu), float(rss) / 1024
+
+
+def build(source: Path, copies: int, into: Path) -> tuple[list[Path], int]:
+    files = sorted(source.glob("*.txt"))
     if not files:
         sys.exit(f"no .txt transcripts in {source}")
-    into.mkdir(parents=True, exist_ok=True)
     out = []
-    for i in range(n):
-        src = files[i % len(files)]
-        dst = into / f"{i:05d}_{src.name}"
-        shutil.copyfile(src, dst)
-        out.append(dst)
+    for i in range(copies):
+        for f in files:
+            target = into / f"c{i}_{f.name}"
+            shutil.copyfile(f, target)
+            out.append(target)
+    words = sum(len(p.read_text("utf-8").split()) for p in out)
+    return out, words
+
+
+def one_file(files: list[Path], target: Path, repeat: int = 1) -> Path:
+    """All the files' turns as one transcript (the first file's header only)."""
+    with target.open("w", encoding="utf-8") as out:
+        for r in range(repeat):
+            for k, f in enumerate(files):
+                lines = f.read_text("utf-8").splitlines()
+                keep = lines if (k == 0 and r == 0) else [ln for ln in lines if not ln.startswith("@")]
+                out.write("\n".join(keep) + "\n")
+    return target
+
+
+def tokenizer_cpu(files: list[Path]) -> float:
+    import spacy
+
+    nlp = spacy.blank("en")
+    lines = [ln.split(":", 1)[-1] for f in files for ln in f.read_text("utf-8").splitlines()]
+    c0 = time.process_time()
+    sum(len(d) for d in nlp.tokenizer.pipe(lines, batch_size=1000))
+    return time.process_time() - c0
+
+
+def phases(files: list[Path]) -> dict[str, float]:
+    """CPU seconds of each phase of analysis, in this process (after the pipeline is built)."""
+    from focusshift.api import Analyzer, with_model
+    from focusshift.pipeline.detect import find_events
+    from focusshift.scoring import find_shifts, score_segments
+    from focusshift.writers import write_results
+
+    analyzer = Analyzer()
+    analyzer.nlp  # built before timing, as in a long run
+    from focusshift.pipeline.model import load_classifier
+
+    load_classifier()
+    out: dict[str, float] = {}
+    c = time.process_time()
+    transcripts = [analyzer.read(f) for f in files]
+    out["reading"] = time.process_time() - c
+    c = time.process_time()
+    events = [find_events(t, analyzer.nlp, analyzer.config) for t in transcripts]
+    out["rule detection"] = time.process_time() - c
+    c = time.process_time()
+    events = [with_model(t, e, "both", analyzer.config) for t, e in zip(transcripts, events)]
+    out["classifier"] = time.process_time() - c
+    c = time.process_time()
+    for t, e in zip(transcripts, events):
+        shifts = find_shifts(t.turns, e, analyzer.config, t.segments)
+        score_segments(t.segments, t.turns, e, shifts, analyzer.config)
+    out["scoring"] = time.process_time() - c
+    c = time.process_time()
+    write_results((analyzer.analyze_transcript(t) for t in transcripts[:50]), "jsonl", io.StringIO())
+    out["output (50 files, analysis included)"] = time.process_time() - c
     return out
 
 
-def run_cli(args: list[str], env: dict | None = None) -> tuple[float, int]:
-    """(wall seconds, peak RSS in MB of the process and the children it waited for)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "focusshift", *args],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env or os.environ.copy(),
-    )
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
-        sys.exit(f"focusshift {' '.join(args)} failed with {status}")
-    return wall, usage.ru_maxrss // 1024
-
-
-def median_time(args: list[str], runs: int = 5) -> float:
-    return statistics.median(run_cli(args)[0] for _ in range(runs))
-
-
-def in_process(files: list[Path]) -> tuple[dict[str, int], float, float]:
-    """(words per file, tokenizer words/s, analysis words/s), each the best of 3 passes."""
-    import spacy
-
+def tokenized_share(files: list[Path]) -> float:
+    """How much of the speaking turns' text the raw-text prefilter sends to the tokenizer."""
     from focusshift.api import Analyzer
+    from focusshift.pipeline.components import focusshift_pipes
+    from focusshift.pipeline.detect import spoken_text
 
     analyzer = Analyzer()
-    analyzer.nlp  # build the pipeline before timing
-    transcripts = [t for f in files for t in analyzer.read_all(f)]
-    texts = [turn.text for t in transcripts for turn in t.turns]
-    per_file = {Path(t.path).name: sum(turn.words for turn in t.turns) for t in transcripts}
-    words = sum(per_file.values())
-    tokenizer = spacy.blank("en").tokenizer
-    best_a = best_b = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        for _doc in tokenizer.pipe(texts, batch_size=256):
-            pass
-        best_a = min(best_a, time.perf_counter() - start)
-        start = time.perf_counter()
-        for t in transcripts:
-            analyzer.analyze_transcript(t)
-        best_b = min(best_b, time.perf_counter() - start)
-    return per_file, words / best_a, words / best_b
+    markers, _ = focusshift_pipes(analyzer.nlp)
+    chunker = markers.chunker(analyzer.nlp)
+    total = sent = 0
+    for f in files:
+        for turn in analyzer.read(f).turns:
+            if turn.is_note or turn.role not in ("therapist", "client"):
+                continue
+            text = spoken_text(turn)
+            total += len(text)
+            sent += sum(end - start for start, end, _e, _i in chunker.pieces(text))
+    return sent / total if total else 0.0
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of .txt transcripts")
-    ap.add_argument("--files", type=int, default=500, help="files for the --jobs comparison (default 500)")
-    ap.add_argument("--memory-files", type=int, default=2000, help="files for the memory run (default 2000)")
-    ap.add_argument("--quick", action="store_true", help="100 files and a 400-file memory run")
-    args = ap.parse_args()
-    if args.quick:
-        args.files, args.memory_files = 100, 400
-    if not args.corpus.is_dir():
-        sys.exit(f"corpus folder not found: {args.corpus} (give --corpus DIR)")
-
-    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; corpus {args.corpus}")
-    with tempfile.TemporaryDirectory(prefix="focusshift-bench-") as tmp:
-        tmpdir = Path(tmp)
-        source = sorted(p for p in args.corpus.iterdir() if p.suffix == ".txt")
-        per_file, tok_rate, ana_rate = in_process(source)
-        words = sum(per_file.values())
-        print(f"\n(a) tokenizer-only pass:     {tok_rate:12,.0f} words/s   ({words:,} words, {len(source)} files)")
-        print(f"(b) in-process analysis:     {ana_rate:12,.0f} words/s")
-        ratio = ana_rate / tok_rate
-        print(f"    ratio b/a:               {ratio:12.2f}   (target >= 0.60: {'met' if ratio >= 0.6 else 'NOT met'})")
-
-        files = build_corpus(args.corpus, args.files, tmpdir / "jobs")
-        corpus_words = sum(per_file[f.name.split("_", 1)[1]] for f in files)
-        out = ["analyze", str(tmpdir / "jobs"), "-f", "jsonl", "-o", str(tmpdir / "out.jsonl"), "-q"]
-        t1 = min(run_cli(out + ["--jobs", "1"])[0] for _ in range(2))
-        t2 = min(run_cli(out + ["--jobs", "2"])[0] for _ in range(2))
-        print(f"\n(c) CLI end to end, {args.files} files (~{corpus_words:,.0f} words), best of 2:")
-        print(f"    --jobs 1: {t1:7.2f} s  {corpus_words / t1:10,.0f} words/s")
-        print(f"    --jobs 2: {t2:7.2f} s  {corpus_words / t2:10,.0f} words/s")
-        speedup = t1 / t2
-        print(f"    speed-up jobs2/jobs1:    {speedup:12.2f}   (target >= 1.70: {'met' if speedup >= 1.7 else 'NOT met'})")
-
-        h = median_time(["--help"])
-        v = median_time(["--version"])
-        print(f"\nstart-up (median of 5): --help {h:.3f} s, --version {v:.3f} s   (target <= 0.15 s: "
-              f"{'met' if max(h, v) <= 0.15 else 'NOT met'})")
-
-        small = build_corpus(args.corpus, 20, tmpdir / "m20")
-        big = build_corpus(args.corpus, args.memory_files, tmpdir / "mbig")
-        _, rss_small = run_cli(["analyze", str(tmpdir / "m20"), "-f", "jsonl", "-o", os.devnull, "-q", "--jobs", "1"])
-        _, rss_big = run_cli(["analyze", str(tmpdir / "mbig"), "-f", "jsonl", "-o", os.devnull, "-q", "--jobs", "1"])
-        grow = rss_big - rss_small
-        print(f"\npeak RSS, --jobs 1: {len(small)} files {rss_small} MB; {len(big)} files {rss_big} MB; "
-              f"growth {grow} MB   (target <= 50 MB: {'met' if grow <= 50 else 'NOT met'})")
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    ap.add_argument("--copies", type=int, default=8)
+    ap.add_argument("--big-copies", type=int, default=32, help="copies of the corpus in the >=5M-word file")
+    ap.add_argument("--quick", action="store_true")
+    a = ap.parse_args()
+    copies = 2 if a.quick else a.copies
+    tmp = Path(tempfile.mkdtemp(prefix="focusshift-bench-"))
+    try:
+        (tmp / "c").mkdir()
+        files, words = build(a.corpus, copies, tmp / "c")
+        print(f"corpus: {len(files):,} files, {words:,} words ({copies} copies of {a.corpus})")
+        tok = tokenizer_cpu(files)
+        w1, c1, r1 = measure([*FOCUSSHIFT, "analyze", str(tmp / "c"), "-f", "jsonl", "--jobs", "1"])
+        w2, c2, _ = measure([*FOCUSSHIFT, "analyze", str(tmp / "c"), "-f", "jsonl", "--jobs", "2"])
+        print(f"{'tokenizer alone (anchor)':42} CPU {tok:6.1f} s")
+        print(f"{'analyze --jobs 1':42} CPU {c1:6.1f} s  -> {tok / c1:.2f}x the anchor's speed  (target >= 0.8)")
+        print(f"{'analyze --jobs 2':42} wall {w2:5.1f} s vs {w1:.1f} s -> speed-up {w1 / w2:.2f}  (target >= 1.8)")
+        big = one_file(files, tmp / "one.txt")
+        wb, cb, rb = measure([*FOCUSSHIFT, "analyze", str(big), "-f", "json", "--jobs", "1"])
+        print(f"{'one transcript, same words':42} CPU {cb:6.1f} s  -> {cb / c1:.2f}x the folder's  (target <= 1.3); "
+              f"peak RSS {rb:.0f} MB (folder {r1:.0f} MB; target <= 400)")
+        if not a.quick:
+            huge = one_file(files, tmp / "huge.txt", repeat=max(1, a.big_copies // copies))
+            hw = len(huge.read_text("utf-8").split())
+            wh, ch, rh = measure([*FOCUSSHIFT, "analyze", str(huge), "-f", "jsonl", "--jobs", "1"])
+            print(f"{f'one transcript, {hw / 1e6:.1f}M words':42} CPU {ch:6.1f} s  -> per word "
+                  f"{(ch / hw) / (c1 / words):.2f}x the folder's; peak RSS {rh:.0f} MB (target <= 400)")
+        helps = [measure([*FOCUSSHIFT, "--help"])[0] for _ in range(5)]
+        print(f"{'--help':42} wall {statistics.median(helps) * 1000:.0f} ms  (target <= 100 ms)")
+        small = sorted(a.corpus.glob("*.txt"))[0]
+        st = statistics.median(measure([*FOCUSSHIFT, "analyze", str(small), "-f", "json"])[1] for _ in range(5))
+        sp = statistics.median(measure([sys.executable, "-c", "import spacy; spacy.blank('en')"])[1]
+                               for _ in range(5))
+        print(f"{'one small file, start-up':42} CPU {st:.2f} s vs spaCy's own {sp:.2f} s -> {st / sp:.2f}x "
+              "(target <= 1.2)")
+        sample = files[: max(1, len(files) // copies)]
+        shares = phases(sample)
+        total = sum(v for k, v in shares.items() if not k.startswith("output"))
+        print("phases in process (one copy of the corpus, pipeline built):")
+        for k, v in shares.items():
+            share = f"{100 * v / total:4.0f} %" if not k.startswith("output") else "     "
+            print(f"  {k:40} CPU {v:6.2f} s {share}")
+        print(f"  text of speaking turns sent to the tokenizer by the raw-text prefilter: "
+              f"{100 * tokenized_share(sample):.0f} %")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
+    os.environ.setdefault("FOCUSSHIFT_JOBS", "2")
     main()

@@ -12,6 +12,7 @@ from pathlib import Path
 from .config import Config, load_config
 from .options import DETECTORS, Options
 from .errors import FocusshiftError, InternalError, TranscriptError
+from .failure import Failure
 from .formats import ReadOptions, load, read_all, supported_suffixes
 from .lexicon import Lexicon
 from .model import Analysis, Transcript
@@ -95,7 +96,9 @@ class Analyzer:
     def analyze_transcript(self, transcript: Transcript) -> Analysis:
         """Detect, find shifts, score: the whole analysis of one parsed transcript."""
         from .pipeline.detect import find_events
+        from .progress import begin
 
+        begin()
         events = find_events(transcript, self.nlp, self.config, prefilter=self.prefilter)
         if self.detector != "rules":
             own = frozenset(rid for rid, r in self.lexicon.markers.items()
@@ -271,29 +274,6 @@ def time_budget(seconds: float | None) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-
-
-@dataclass(frozen=True)
-class Failure:
-    """A file that could not be analyzed, with where and why."""
-
-    path: str
-    error: FocusshiftError
-
-    @property
-    def line(self) -> int | None:
-        return self.error.line if isinstance(self.error, TranscriptError) else None
-
-    @property
-    def message(self) -> str:
-        if isinstance(self.error, (TranscriptError, InternalError)):
-            return self.error.message
-        return str(self.error)
-
-    @property
-    def traceback(self) -> str:
-        """The traceback of an internal error (shown under --debug), else ''."""
-        return self.error.traceback if isinstance(self.error, InternalError) else ""
 
 
 def analyze_paths(

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
-from .api import Failure
+from .failure import Failure
 from .model import Analysis
 
 

@@ -98,3 +98,73 @@ def test_pieces_of_turns_give_the_same_events_as_whole_turns(analyzer, seed):
     fast = find_events(transcript, analyzer.nlp, analyzer.config)
     whole = find_events(transcript, analyzer.nlp, analyzer.config, prefilter=False)
     assert fast == whole, "\n".join(lines)
+
+
+def _instantiate(pattern: list[dict], rng: random.Random) -> list[str]:
+    """Words that a pattern could match (or nearly: optional steps repeated or left out at random)."""
+    out = []
+    for tok in pattern:
+        reps = {None: 1, "?": rng.randint(0, 1), "*": rng.randint(0, 3), "+": rng.randint(1, 3)}[tok.get("OP")]
+        for _ in range(reps):
+            word = "so"
+            for key, value in tok.items():
+                if key == "OP":
+                    continue
+                if isinstance(value, str):
+                    word = rng.choice([value, value.upper(), value.capitalize()]) if key == "LOWER" else value
+                elif isinstance(value, dict) and "IN" in value:
+                    word = rng.choice(value["IN"])
+                break
+            out.append(word)
+    return out
+
+
+_NOISE = ["the", "and", ",", ".", "?", "I", "you", "really", "so", "'s", "n't", "Okay", "OK", "3", "not", "if"]
+
+
+@pytest.fixture(scope="module")
+def all_rules(analyzer):
+    markers, _ = focusshift_pipes(analyzer.nlp)
+    lexicon = markers.ensure_rules()
+    return list(lexicon.markers.values()) + list(lexicon.context.values())
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_tokenmatch_finds_what_spacys_matcher_finds(analyzer, all_rules, seed):
+    from spacy.matcher import Matcher
+
+    from focusshift.pipeline.tokenmatch import DocMasks, SpecIndex, longest
+
+    rng = random.Random(seed)
+    words = []
+    for _ in range(rng.randint(1, 3)):
+        words += _instantiate(rng.choice(all_rules).pattern, rng)
+        words += [rng.choice(_NOISE) for _ in range(rng.randint(0, 3))]
+    doc = analyzer.nlp(" ".join(words))
+    index = SpecIndex(analyzer.nlp.vocab.strings)
+    compiled = [(rule, index.compile(rule.pattern)) for rule in all_rules]
+    masks = DocMasks(doc, index)
+    for rule, pattern in compiled:
+        assert pattern is not None, rule.id
+        matcher = Matcher(analyzer.nlp.vocab)
+        matcher.add(rule.id, [rule.pattern], greedy="LONGEST")
+        expected = sorted((s, e) for _m, s, e in matcher(doc))
+        assert sorted(longest(pattern.matches(masks, 0, len(doc)))) == expected, (rule.id, doc.text)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_context_triggers_come_in_spacys_order(analyzer, all_rules, seed):
+    _, context = focusshift_pipes(analyzer.nlp)
+    assert context is not None and context.compiled, "the built-in context rules all compile"
+    rng = random.Random(seed)
+    context_rules = list(context.rules.values())
+    words = []
+    for _ in range(rng.randint(1, 5)):
+        words += _instantiate(rng.choice(context_rules).pattern, rng)
+        words += [rng.choice(_NOISE) for _ in range(rng.randint(0, 2))]
+    doc = analyzer.nlp.make_doc(" ".join(words))
+    ours = [(rule.id, s, e) for rule, s, e in context.triggers(doc)]
+    theirs = [(doc.vocab.strings[m], s, e) for m, s, e in context.matcher(doc)]
+    assert ours == theirs, doc.text

@@ -117,7 +117,7 @@ def analyze(paths: tuple[str, ...], options: Options, glob: str | None, fmt: str
     text = not no_text
     try:
         with open_output(output, inputs, private=private) as out, \
-                progress_bar(len(files), enabled=not quiet and sys.stderr.isatty()) as progress, \
+                progress_bar(files, enabled=not quiet and sys.stderr.isatty()) as progress, \
                 open_writer(fmt, out, text=text, **settings) as writer:
             stream = batch.run(files, analyzer_for(options), jobs=jobs or batch.default_jobs(), stdin=stdin,
                                executor=executor, scheduler=scheduler, shape=shaper(fmt, text, **settings))
@@ -126,7 +126,7 @@ def analyze(paths: tuple[str, ...], options: Options, glob: str | None, fmt: str
                     _tally(o, report, fail_under, allow_unassessed, quiet)
                     writer.write(o)
                 out.flush()
-                progress(sum(o.words for o in outcomes))
+                progress.advance(sum(o.words for o in outcomes))
     except OutputError as exc:
         raise FocusshiftUsageError(str(exc)) from None
     except FocusshiftError as exc:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -264,37 +265,79 @@ def analysis_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+class _NoBar:
+    def advance(self, words: int) -> None:
+        pass
+
+    def within(self, fraction: float) -> None:
+        pass
+
+
+BIG_FILE_BYTES = 1 << 20  # one file this big gets a bar of its own progress
+
+
 @contextmanager
-def progress_bar(total: int, *, enabled: bool) -> Iterator[Callable[[int], None]]:
-    """A rich progress bar on stderr (files, words/s, ETA), only on a terminal."""
-    if not enabled or total < 2:
-        yield lambda words: None
+def progress_bar(files: Sequence[str], *, enabled: bool) -> Iterator[Any]:
+    """A rich progress bar on stderr (files, words/s, ETA), only on a terminal.
+
+    For several files it counts files; a big file run in this process also
+    moves the bar while it is analyzed (`within`), so a 50 MB transcript shows
+    how far it has got rather than nothing for minutes.
+    """
+    total = len(files)
+    big = total == 1 and files[0] != "-" and _size(files[0]) >= BIG_FILE_BYTES
+    if not enabled or (total < 2 and not big):
+        yield _NoBar()
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from ..progress import reporting
 
     with Progress(
         TextColumn("[bold]analyzing"),
         BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("files"),
+        TextColumn("{task.fields[count]}"),
         TextColumn("{task.fields[rate]}"),
         TimeRemainingColumn(),
         console=Console(stderr=True),
         transient=True,
         auto_refresh=False,  # no refresh thread: workers may be forked while it runs
     ) as bar:
-        task = bar.add_task("files", total=total, rate="")
-        seen = [0]
+        task = bar.add_task("files", total=total, rate="", count=f"0/{total} files")
 
-        def advance(words: int) -> None:
-            seen[0] += words
-            elapsed = bar.tasks[0].elapsed or 0.0
-            rate = f"{seen[0] / elapsed:,.0f} words/s" if elapsed > 0.5 else ""
-            bar.update(task, advance=1, rate=rate)
-            bar.refresh()
+        class Bar:
+            done = 0
+            words = 0
+            last = 0.0
 
-        yield advance
+            def advance(self, words: int) -> None:
+                self.done += 1
+                self.words += words
+                self.last = 0.0
+                elapsed = bar.tasks[0].elapsed or 0.0
+                rate = f"{self.words / elapsed:,.0f} words/s" if elapsed > 0.5 else ""
+                bar.update(task, completed=self.done, rate=rate, count=f"{self.done}/{total} files")
+                bar.refresh()
+
+            def within(self, fraction: float) -> None:
+                if fraction - self.last < 0.01:
+                    return  # a refresh per percent is plenty
+                self.last = fraction
+                count = f"{fraction:.0%} of {Path(files[0]).name}" if big else f"{self.done}/{total} files"
+                bar.update(task, completed=self.done + fraction, count=count)
+                bar.refresh()
+
+        progress = Bar()
+        with reporting(progress.within):
+            yield progress
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def usage_errors(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Span
 
 from ..lexicon import ContextRule, Lexicon, MarkerRule
 from .rules import rules_for
+from .tokenmatch import CompiledPattern, DocMasks, SpecIndex, longest
 from .prefilter import QUOTES, SOURCE_KEY, Chunker, Prefilter, TextPrefilter, lemma_table, tokenizer_specials
 
 SPANS_KEY = "focusshift"  # candidate markers: label = category, id = rule id
@@ -104,16 +105,20 @@ class MarkerMatcher(_RuleOwner):
         self.exact_lemmas = exact_lemmas
         self.lexicon = None
         self.prefilter: Prefilter | None = None
-        self._matchers: dict[str, Matcher] = {}
+        self._matchers: dict[str, CompiledPattern | Matcher] = {}
+        self._index = SpecIndex(nlp.vocab.strings)
         self._chunkers: dict[tuple[int, str], Chunker] = {}
 
     def _set_lexicon(self, lexicon: Lexicon) -> None:
-        # spaCy's Matcher pays per pattern per token, so each sentence is matched
-        # only against the rules whose required words it contains (same results,
-        # a fraction of the cost), each rule with a Matcher of its own, built once.
+        # Each sentence is matched only against the rules whose required words it
+        # contains (same results, a fraction of the cost); every rule is compiled
+        # once for tokenmatch (or, if it needs more, a spaCy Matcher of its own).
         self.lexicon = lexicon
         self.prefilter = Prefilter(lexicon.markers.values(), lemmas=self.exact_lemmas)
         self._matchers = {}
+        self._index = SpecIndex(self.vocab.strings)
+        for rid in lexicon.markers:  # every pattern now: the index must know all tests before a doc's masks
+            self._pattern(rid)
         self._chunkers = {}
 
     def possible_rules(self, doc: Doc, source: str | None = None) -> list[str]:
@@ -133,27 +138,39 @@ class MarkerMatcher(_RuleOwner):
             found = self._chunkers[key] = Chunker(text, nlp.tokenizer, source)
         return found
 
-    def _matcher(self, rid: str) -> Matcher:
-        m = self._matchers.get(rid)
-        if m is None:
-            m = self._matchers[rid] = Matcher(self.vocab)
-            m.add(rid, [self.ensure_rules().markers[rid].pattern], greedy="LONGEST")
-        return m
+    def _pattern(self, rid: str) -> CompiledPattern | Matcher:
+        """The rule's compiled pattern, or a spaCy Matcher for what tokenmatch does not do."""
+        found = self._matchers.get(rid)
+        if found is None:
+            pattern = self.ensure_rules().markers[rid].pattern
+            found = self._index.compile(pattern)
+            if found is None:
+                found = Matcher(self.vocab)
+                found.add(rid, [pattern], greedy="LONGEST")
+            self._matchers[rid] = found
+        return found
 
     def __call__(self, doc: Doc) -> Doc:
         """Rules match within a sentence: each sentence only against the rules it could match."""
         lexicon = self.ensure_rules()
         assert self.prefilter is not None
         spans = []
-        matches: list[tuple[int, int, int]] = []
+        matches: list[tuple[str, int, int]] = []
         lowers = doc.to_array("LOWER").tolist()
         source = doc.user_data.get(SOURCE_KEY)
         sentences = doc.sents if doc.has_annotation("SENT_START") else [doc[:]]
+        masks: DocMasks | None = None
         for sent in sentences:
             for rid in self.prefilter.possible_hashes(lowers[sent.start : sent.end], source):
-                matches.extend((m, s + sent.start, e + sent.start) for m, s, e in self._matcher(rid)(sent))
-        for match_id, start, end in matches:
-            rule = lexicon.markers[doc.vocab.strings[match_id]]
+                pattern = self._pattern(rid)
+                if isinstance(pattern, Matcher):
+                    matches.extend((rid, s + sent.start, e + sent.start) for _m, s, e in pattern(sent))
+                    continue
+                if masks is None:
+                    masks = DocMasks(doc, self._index)
+                matches.extend((rid, s, e) for s, e in longest(pattern.matches(masks, sent.start, sent.end)))
+        for rid, start, end in matches:
+            rule = lexicon.markers[rid]
             if not _neighbours_ok(doc, start, end, rule):
                 continue
             spans.append(Span(doc, start, end, label=rule.label, span_id=rule.id))
@@ -184,6 +201,8 @@ class ContextAnnotator(_RuleOwner):
         self.lexicon = None
         self.rules: dict[str, ContextRule] = {}
         self.matcher = Matcher(nlp.vocab)
+        self._index = SpecIndex(nlp.vocab.strings)
+        self.compiled: list[tuple[ContextRule, CompiledPattern]] = []
 
     def _set_lexicon(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
@@ -191,6 +210,27 @@ class ContextAnnotator(_RuleOwner):
         self.matcher = Matcher(self.vocab)
         for rule in self.rules.values():
             self.matcher.add(rule.id, [rule.pattern], greedy="LONGEST")
+        # tokenmatch when it can do every context rule (the modifiers' order is the
+        # triggers' order, so one matcher does them all), else spaCy's Matcher.
+        self._index = SpecIndex(self.vocab.strings)
+        compiled = [(rule, self._index.compile(rule.pattern)) for rule in self.rules.values()]
+        self.compiled = [(r, c) for r, c in compiled if c is not None] if all(c for _r, c in compiled) else []
+
+    def triggers(self, doc: Doc) -> list[tuple[ContextRule, int, int]]:
+        """Every trigger in the doc, in the order spaCy's Matcher gives them: rule by rule, rules in
+        the order of their first match's end (then start, then file order), each rule's longest first."""
+        if not self.compiled:
+            return [(self.rules[doc.vocab.strings[mid]], s, e) for mid, s, e in self.matcher(doc)]
+        masks = DocMasks(doc, self._index)
+        groups = []
+        for order, (rule, pattern) in enumerate(self.compiled):
+            found = pattern.matches(masks, 0, len(doc))
+            if found:
+                first = min((e, s) for s, e in found)
+                kept = sorted(longest(found), key=lambda x: (x[1] - x[0], -x[0]), reverse=True)
+                groups.append(((first[0], first[1], order), [(rule, s, e) for s, e in kept]))
+        groups.sort(key=lambda g: g[0])
+        return [t for _key, group in groups for t in group]
 
     def __call__(self, doc: Doc) -> Doc:
         lexicon = self.ensure_rules()
@@ -200,9 +240,7 @@ class ContextAnnotator(_RuleOwner):
         if not len(candidates):
             doc.spans[MODIFIER_SPANS_KEY] = []
             return doc
-        triggers = [
-            (self.rules[doc.vocab.strings[mid]], s, e) for mid, s, e in self.matcher(doc)
-        ]
+        triggers = self.triggers(doc)
         doc.spans[MODIFIER_SPANS_KEY] = [
             Span(doc, s, e, label=rule.category, span_id=rule.id) for rule, s, e in triggers
         ]

@@ -18,6 +18,7 @@ from ..model import (
     Turn,
 )
 from .components import EDGES_KEY, SPANS_KEY, focusshift_pipes, modifiers_of
+from ..progress import tick
 from .prefilter import SOURCE_KEY
 
 # Modifiers that cancel a candidate unless its rule says to ignore them.
@@ -132,7 +133,10 @@ def _run(jobs: list[_Job], nlp, lexicon: Lexicon, pos: dict[int, int]) -> list[_
     candidates: list[_Candidate] = []
     maps: dict[int, list[int]] = {}  # turn index -> clean_text's map, for turns with a match
     docs = nlp.pipe((j.doc(nlp) for j in jobs), batch_size=256)
-    for job, doc in zip(jobs, docs):
+    turns = max((j.turn.index for j in jobs), default=0) + 1
+    for n, (job, doc) in enumerate(zip(jobs, docs)):
+        if n % 256 == 0:
+            tick(job.turn.index, turns, "detect")
         kind, turn, extra = job.kind, job.turn, job.extra
         if SPANS_KEY not in doc.spans:
             continue

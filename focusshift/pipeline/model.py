@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import CLIENT_CARETAKING, THERAPIST_EMOTION, Event, Transcript, Turn
+from ..progress import tick
 from ..scoring import exchange_positions
 
 LABEL = "CARETAKING"
@@ -44,8 +45,13 @@ def load_classifier() -> tuple[Any, dict[str, Any]]:
     """(spaCy pipeline, meta with the threshold), loaded once per process from the package."""
     import spacy
 
+    from .nlp import SHARED_TOKENIZER, english_tokenizer, register_shared_tokenizer
+
     path = model_path()
-    nlp = spacy.load(path)
+    # On the tokenizer and vocabulary the rules use: the same English rules, made once.
+    register_shared_tokenizer()
+    nlp = spacy.load(path, vocab=english_tokenizer().vocab, exclude=["tokenizer", "vocab"],
+                     config={"nlp": {"tokenizer": {"@tokenizers": SHARED_TOKENIZER}}})
     meta = json.loads((path / "focusshift.json").read_text("utf-8"))
     return nlp, meta
 
@@ -218,7 +224,9 @@ def score_lines(transcript: Transcript, ctx: dict[int, str], nlp, probs: dict[tu
     jobs = [(t, line, column, text) for t in client_turns(transcript) for line, column, text in line_texts(t)]
     out: list[Scored] = []
     docs = nlp.pipe([f"{ctx[t.index]} {text}" for t, _l, _c, text in jobs], batch_size=1000)
-    for (t, line, column, text), doc in zip(jobs, docs):
+    for n, ((t, line, column, text), doc) in enumerate(zip(jobs, docs)):
+        if n % 1000 == 0:
+            tick(n, len(jobs), "model")
         p = float(doc.cats.get(LABEL, 0.0))
         probs[(t.index, line)] = p
         out.append(Scored(t, p, line, column, text))

@@ -50,13 +50,26 @@ def lemma_table() -> dict[str, str]:
         return json.loads(f.read())
 
 
-@lru_cache(maxsize=1)
-def lemma_forms() -> dict[str, frozenset[str]]:
-    """lemma -> the word forms the lookup lemmatizer maps to it (from spacy-lookups-data)."""
-    out: dict[str, set[str]] = {}
-    for form, lemma in lemma_table().items():
-        out.setdefault(lemma.lower(), set()).add(form.lower())
-    return {k: frozenset(v) for k, v in out.items()}
+_FORMS: dict[str, frozenset[str]] = {}
+
+
+def lemma_forms(lemmas: Iterable[str]) -> dict[str, frozenset[str]]:
+    """lemma -> the word forms the lookup lemmatizer maps to it, for these lemmas.
+
+    One pass over the lookup table for the lemmas not seen before in this
+    process (the rules name a few dozen), not an index of all 180,000 forms.
+    """
+    wanted = {w.lower() for w in lemmas}
+    missing = wanted - _FORMS.keys()
+    if missing:
+        found: dict[str, set[str]] = {w: set() for w in missing}
+        for form, lemma in lemma_table().items():
+            low = lemma.lower()
+            if low in found:
+                found[low].add(form.lower())
+        for w, forms in found.items():
+            _FORMS[w] = frozenset(forms)
+    return {w: _FORMS[w] for w in wanted}
 
 
 def _token_strings(tok: dict, lemmas: bool) -> set[str] | None:
@@ -76,11 +89,25 @@ def _token_strings(tok: dict, lemmas: bool) -> set[str] | None:
             if not lemmas:
                 continue  # another pipeline's lemmatizer: no way to know its forms
             # The case-folded lookup gives a token lemma L when its lower form is L or maps to L.
-            forms = lemma_forms()
+            forms = lemma_forms(words)
             words = words | {f for w in words for f in forms.get(w, ())}
         if best is None or len(words) < len(best):
             best = words
     return best
+
+
+def warm_lemma_forms(rules: Iterable[MarkerRule]) -> None:
+    """Look up the forms of every lemma the rules name in one pass over the table."""
+    words: set[str] = set()
+    for rule in rules:
+        for tok in rule.pattern:
+            value = tok.get("LEMMA")
+            if isinstance(value, str):
+                words.add(value)
+            elif isinstance(value, dict) and set(value) == {"IN"}:
+                words.update(str(w) for w in value["IN"])
+    if words:
+        lemma_forms(words)
 
 
 def required_sets(rule: MarkerRule, lemmas: bool = True) -> list[frozenset[str]] | None:
@@ -104,6 +131,9 @@ class Prefilter:
 
         # Per source ("speech", "annotation"): rules indexed by their rarest required
         # token; the other required tokens are checked only for the rules it hits.
+        rules = list(rules)
+        if lemmas:
+            warm_lemma_forms(rules)
         self._ends = frozenset(hash_string(p) for p in (".", "!", "?"))
         self.open: dict[str, list[str]] = {}
         self.index: dict[str, dict[int, list[int]]] = {}
@@ -184,6 +214,9 @@ class TextPrefilter:
                  specials: dict[str, list[str]] | None = None) -> None:
         import ahocorasick
 
+        rules = list(rules)
+        if lemmas:
+            warm_lemma_forms(rules)
         self.open: dict[str, list[str]] = {}
         self.index: dict[str, dict[str, list[int]]] = {}
         self.ids: list[str] = []
