@@ -7,6 +7,7 @@ scoring and rendering without anyone mutating it behind the others' backs.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -20,6 +21,7 @@ ROLES: tuple[str, ...] = ("therapist", "client", "unknown")
 THERAPIST_EMOTION = "therapist_emotion"
 CLIENT_CARETAKING = "client_caretaking"
 THERAPIST_REPAIR = "therapist_repair"
+_WORDY = re.compile(r"(?<!\S)\S*?[^\W_]")  # the start of each whitespace-separated word with an alnum
 CATEGORIES: tuple[str, ...] = (THERAPIST_EMOTION, CLIENT_CARETAKING)
 
 
@@ -63,7 +65,8 @@ class Turn:
     words: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        count = 0 if self.is_note else sum(1 for w in self.spoken.split() if any(c.isalnum() for c in w))
+        # Whitespace-separated words holding a letter or digit (isalnum), counted in one regex pass.
+        count = 0 if self.is_note else len(_WORDY.findall(self.spoken))
         object.__setattr__(self, "words", count)
 
     @property

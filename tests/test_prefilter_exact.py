@@ -32,7 +32,7 @@ def text_prefilter(analyzer):
 
 
 def _rule_words(tp) -> list[str]:
-    return sorted(tp.letter_words | {w for ws in tp.automaton.values() for w in ws})
+    return sorted(tp.letter_words | {w for words, _pairs in tp.automaton.values() for w in words})
 
 
 _AROUND = ["", "", "", ".", ",", "!", "?", "'s", "n't", "-", "\u2019", "(", ")", '"', "\u00e9", "\u00b2", "1",
@@ -168,3 +168,37 @@ def test_context_triggers_come_in_spacys_order(analyzer, all_rules, seed):
     ours = [(rule.id, s, e) for rule, s, e in context.triggers(doc)]
     theirs = [(doc.vocab.strings[m], s, e) for m, s, e in context.matcher(doc)]
     assert ours == theirs, doc.text
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=60))
+def test_word_count_is_whitespace_words_holding_a_letter_or_digit(text):
+    from focusshift.model import Piece, Turn
+
+    turn = Turn(index=0, speaker="T", role="therapist", text=text, pieces=(Piece(offset=0, line=1, column=0),))
+    assert turn.words == sum(1 for w in text.split() if any(c.isalnum() for c in w))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_raw_text_prefilter_keeps_every_rule_that_matches(analyzer, all_rules, text_prefilter, seed):
+    """Words and word pairs: a rule that matches the tokenized text is always among the possible ones."""
+    from spacy.matcher import Matcher
+
+    rng = random.Random(seed)
+    markers = [r for r in all_rules if hasattr(r, "source")]
+    words = []
+    for _ in range(rng.randint(1, 3)):
+        words += _instantiate(rng.choice(markers).pattern, rng)
+        words += [rng.choice(_NOISE) for _ in range(rng.randint(0, 3))]
+    text = rng.choice([" ", " ", ""]).join(words) if rng.random() < 0.2 else " ".join(words)
+    doc = analyzer.nlp(text)
+    for source in ("speech", "annotation"):
+        possible = set(text_prefilter.possible(text, source))
+        for rule in markers:
+            if rule.source != source:
+                continue
+            matcher = Matcher(analyzer.nlp.vocab)
+            matcher.add(rule.id, [rule.pattern])
+            if matcher(doc):
+                assert rule.id in possible, (rule.id, text)

@@ -202,13 +202,17 @@ class TextPrefilter:
     its special cases ("don't" -> "do" "n't", "gonna" -> "gon" "na"), so a
     token made of letters is a maximal run of letters in the text, or a piece
     of a special case that occurs in it. Other rule words ("n't", "'re", "?")
-    are found as substrings (every token is a substring of its text). One
-    regex pass and one Aho-Corasick pass give every rule word that can be a
-    token of a chunk (a superset); a chunk none of whose rules has all its
-    required words is never tokenized.
+    are found as substrings (every token is a substring of its text). And two
+    tokens next to each other are, in the text, the first's text then nothing
+    or one space then the second's: so for two required steps next to each
+    other in a rule ("i" then "always|do|just"), one of "a b" or "ab" must
+    occur. One regex pass and one Aho-Corasick pass give every rule word that
+    can be a token of a chunk, and every such pair (supersets); a chunk none
+    of whose rules has all its required words and its pair is never tokenized.
     """
 
     _RUNS = re.compile(r"[a-z]+")
+    MAX_PAIRS = 200  # word pairs of one rule, at most (else the rule has no pair test)
 
     def __init__(self, rules: Iterable[MarkerRule], *, lemmas: bool = True,
                  specials: dict[str, list[str]] | None = None) -> None:
@@ -221,7 +225,10 @@ class TextPrefilter:
         self.index: dict[str, dict[str, list[int]]] = {}
         self.ids: list[str] = []
         self.rest: list[list[frozenset[str]]] = []
+        self.pair_tests: dict[int, frozenset[int]] = {}  # rule -> ids of the pair tests it needs
         words: set[str] = set()
+        pairs: dict[str, set[int]] = {}
+        n_tests = 0
         for rule in rules:
             sets = required_sets(rule, lemmas)
             if not sets:
@@ -236,6 +243,16 @@ class TextPrefilter:
                 idx.setdefault(w, []).append(r)
             for ws in sets:
                 words.update(ws)
+            tests = []
+            for first, second in adjacent_pairs(rule, lemmas, self.MAX_PAIRS):
+                tests.append(n_tests)
+                for a in first:
+                    for b in second:
+                        pairs.setdefault(a + b, set()).add(n_tests)
+                        pairs.setdefault(a + " " + b, set()).add(n_tests)
+                n_tests += 1
+            if tests:
+                self.pair_tests[r] = frozenset(tests)
         self.letter_words = frozenset(w for w in words if self._RUNS.fullmatch(w))
         # What the runs of letters cannot show: other words, and letter words split out of a special case.
         extra: dict[str, set[str]] = {w: {w} for w in words if w not in self.letter_words}
@@ -244,24 +261,30 @@ class TextPrefilter:
             if inside:
                 extra.setdefault(key.lower(), set()).update(inside)
         self.automaton = ahocorasick.Automaton()
-        for key, found in extra.items():
-            self.automaton.add_word(key, frozenset(found))
-        self._has_extra = bool(extra)
-        if extra:
+        for key in extra.keys() | pairs.keys():
+            self.automaton.add_word(key, (frozenset(extra.get(key, ())), frozenset(pairs.get(key, ()))))
+        self._has_extra = bool(extra or pairs)
+        if self._has_extra:
             self.automaton.make_automaton()
+
+    def scan(self, text: str) -> tuple[set[str], set[int]]:
+        """(every rule word that could be one of the text's tokens, every pair test that passes): supersets."""
+        lower = text.lower()
+        words = set(self.letter_words.intersection(self._RUNS.findall(lower)))
+        rules: set[int] = set()
+        if self._has_extra:
+            for _, (found, paired) in self.automaton.iter(lower):
+                words.update(found)
+                rules.update(paired)
+        return words, rules
 
     def found(self, text: str) -> set[str]:
         """Every rule word that could be one of the text's tokens (a superset)."""
-        lower = text.lower()
-        out = set(self.letter_words.intersection(self._RUNS.findall(lower)))
-        if self._has_extra:
-            for _, words in self.automaton.iter(lower):
-                out.update(words)
-        return out
+        return self.scan(text)[0]
 
     def possible(self, text: str, source: str) -> list[str]:
         """Rules of this source that could match somewhere in the text; never leaves one out."""
-        found = self.found(text)
+        found, paired = self.scan(text)
         out = list(self.open.get(source, ()))
         idx = self.index.get(source, {})
         hits: set[int] = set()
@@ -270,9 +293,26 @@ class TextPrefilter:
             if rs:
                 hits.update(rs)
         for r in sorted(hits):
+            needs = self.pair_tests.get(r)
+            if needs is not None and not needs <= paired:
+                continue
             if all(not ws.isdisjoint(found) for ws in self.rest[r]):
                 out.append(self.ids[r])
         return out
+
+
+def adjacent_pairs(rule: MarkerRule, lemmas: bool, limit: int) -> list[tuple[frozenset[str], frozenset[str]]]:
+    """The word sets of each two steps of the rule that must match two tokens next to each other
+    (both exactly once or with "+", both constrained), with at most `limit` combinations."""
+    out = []
+    steps = rule.pattern
+    for a, b in zip(steps, steps[1:]):
+        if a.get("OP") not in (None, "+") or b.get("OP") not in (None, "+"):
+            continue
+        wa, wb = _token_strings(a, lemmas), _token_strings(b, lemmas)
+        if wa and wb and len(wa) * len(wb) <= limit:
+            out.append((frozenset(wa), frozenset(wb)))
+    return out
 
 
 def tokenizer_specials(tokenizer) -> dict[str, list[str]]:  # tokenizer: spacy.tokenizer.Tokenizer
