@@ -11,8 +11,9 @@ the writer object then writes those in order to one stream.
 
 Formats: table (rich, a terminal), json (one array), jsonl (one object per line),
 csv and tsv (one row per segment, or per event with rows="events"), convokit
-(ConvoKit utterances.jsonl with focusshift's labels as utterance metadata).
-HTML reports are pages, not a stream: focusshift.report.write_report.
+(ConvoKit utterances.jsonl with focusshift's labels as utterance metadata),
+html (the report page of one session; a folder of pages with an index is
+focusshift.report.write_report).
 """
 
 from __future__ import annotations
@@ -195,8 +196,34 @@ class ConvoKitWriter(Writer):
                 self.out.write(line + "\n")
 
 
+class HtmlWriter(Writer):
+    """The self-contained HTML report of one session (a folder of pages with an index: focusshift report)."""
+
+    name = "html"
+
+    @classmethod
+    def payload(cls, result: Analysis, text: bool, options: dict[str, Any]) -> Any:
+        from .render.html import render_report
+
+        return render_report(result, text=text)
+
+    def begin(self) -> None:
+        self.pages = 0
+
+    def write(self, outcome: Outcome) -> None:
+        if outcome.failure is not None:
+            return
+        self.pages += 1
+        if self.pages > 1:
+            from .errors import FocusshiftError
+
+            raise FocusshiftError("-f html writes the page of one session; for several, write a folder of "
+                                  "pages with an index: focusshift report PATH... -o DIR/")
+        self.out.write(outcome.payload)
+
+
 WRITERS: dict[str, type[Writer]] = {w.name: w for w in (TableWriter, JsonWriter, JsonLinesWriter, CsvWriter,
-                                                        TsvWriter, ConvoKitWriter)}
+                                                        TsvWriter, ConvoKitWriter, HtmlWriter)}
 FORMATS: tuple[str, ...] = tuple(WRITERS)
 
 

@@ -227,3 +227,23 @@ def test_bad_config_and_lexicon_are_one_line_errors(invoke, tmp_path):
     lex.write_text('{"id": "x", "label": "therapist_emotion"}\n')
     r = invoke(["analyze", f, "--lexicon", lex])
     assert f"{lex}:1: missing key(s)" in r.output
+
+
+def test_html_format_writes_the_report_page_of_one_session(invoke, shift_file, tmp_path):
+    from focusshift import analyze
+    from focusshift.render.html import render_report
+
+    out = tmp_path / "s.html"
+    r = invoke(["analyze", shift_file, "-f", "html", "-o", out])
+    assert r.exit_code == 0, r.output
+    assert out.read_text("utf-8") == render_report(analyze(shift_file))
+
+
+def test_html_format_refuses_several_sessions_and_writes_nothing(invoke, shift_file, tmp_path):
+    other = tmp_path / "t.txt"
+    other.write_text(CALM)
+    out = tmp_path / "both.html"
+    r = invoke(["analyze", shift_file, other, "-f", "html", "-o", out, "-j", "1"])
+    assert r.exit_code == 2
+    assert "focusshift report" in r.output
+    assert not out.exists()
