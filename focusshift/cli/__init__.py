@@ -64,6 +64,7 @@ def _register() -> None:
 
     for command in (analyze, evaluate, validate, report, lexicon):
         cli.add_command(command)
+    from .caseload import caseload; cli.add_command(caseload)  # noqa: E702
 
 
 _register()
