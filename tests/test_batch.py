@@ -64,6 +64,46 @@ def test_per_file_failure_in_parallel(no_small_batches, tmp_path):
     assert "1b_broken.txt:1: invalid UTF-8" in r.stderr
 
 
+def test_parallel_chunks_keep_order_stdin_failures_and_timeouts(no_small_batches, monkeypatch, tmp_path):
+    """Many small chunks on two workers: the same results as in process, in order, stdin and per-file
+    failures in their places, and a file that stalls a worker stopped by its own time budget."""
+    import re
+    import threading
+
+    if threading.active_count() != 1:
+        pytest.skip("another thread is alive: the pool would spawn, and the workers not see the patch")
+    from focusshift.formats import native
+
+    real_read = native.read_native
+    slow = re.compile(r"(a|a)*$")
+
+    def read_native(text, path, options=None):
+        if "STALL" in text:
+            slow.match("a" * 40 + "b")  # minutes of backtracking, unless the time budget interrupts it
+        return real_read(text, path, options)
+
+    monkeypatch.setattr(native, "read_native", read_native)
+    monkeypatch.setattr("focusshift.formats.read_native", read_native)
+    monkeypatch.setattr(batch, "CHUNK_MIN_BYTES", 2048)
+    for src in sorted(DEV.glob("*.txt"))[:20]:
+        shutil.copy(src, tmp_path / src.name)
+    (tmp_path / "d05_broken.txt").write_bytes(b"T: caf\xe9\n")
+    (tmp_path / "d07_stalls.txt").write_text("T: STALL\nC: ok\n")
+    stdin = (SAMPLES / "03_full_shift_recovery.txt").read_bytes()
+    paths = [tmp_path, "-", tmp_path / "missing.txt"]
+    analyzer = Analyzer(timeout=1)
+    started = time.perf_counter()
+    parallel = dicts(batch.run(paths, analyzer, jobs=2, stdin=stdin))
+    took = time.perf_counter() - started
+    local = dicts(batch.run(paths, analyzer, jobs=1, stdin=stdin))
+    assert parallel == local
+    assert took < 30
+    names = [os.path.basename(d[1] if isinstance(d, tuple) else d["path"]) for d in parallel]
+    assert names[-2:] == ["-", "missing.txt"] and names[:-2] == sorted(names[:-2])
+    stalled = [d for d in parallel if isinstance(d, tuple) and d[1].endswith("d07_stalls.txt")]
+    assert stalled and "took longer than 1 s" in stalled[0][2]
+
+
 def test_analyze_paths_is_lazy(tmp_path, analyzer):
     (tmp_path / "a.txt").write_text("T: hi\nC: hello\n")
     gen = analyze_paths([tmp_path / "a.txt", tmp_path / "missing.txt"], analyzer)
@@ -173,6 +213,64 @@ def test_dask_local_cluster_gives_the_local_results(tmp_path):
     assert r.exit_code == 0, r.output
     assert r.stdout == local.stdout
     assert len(r.stdout.splitlines()) == 4
+
+
+def test_threads_of_one_dask_worker_never_share_the_pipeline_at_once(monkeypatch, analyzer):
+    """A Dask worker runs tasks on several threads: one analyzer per process and options, used by one at a time."""
+    import threading
+
+    files = sorted(DEV.glob("*.txt"))[:8]
+    items = [(str(f), f.read_bytes()) for f in files]
+    expected = [[analysis_to_dict(r) for r in rs] for rs in batch._dask_chunk(analyzer.options, items)]
+    inside, most = 0, 0
+    count = threading.Lock()
+    real = batch.analyze_one
+
+    def watched(*args, **kwargs):
+        nonlocal inside, most
+        with count:
+            inside += 1
+            most = max(most, inside)
+        try:
+            time.sleep(0.002)  # give another thread every chance to come in
+            return real(*args, **kwargs)
+        finally:
+            with count:
+                inside -= 1
+
+    monkeypatch.setattr(batch, "analyze_one", watched)
+    monkeypatch.setattr(batch, "_DASK_ANALYZERS", {})
+    got: list = [None] * 4
+
+    def task(i: int) -> None:
+        got[i] = [[analysis_to_dict(r) for r in rs] for rs in batch._dask_chunk(analyzer.options, items)]
+
+    threads = [threading.Thread(target=task, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert most == 1
+    assert got == [expected] * 4
+    assert list(batch._DASK_ANALYZERS) == [analyzer.options.key()]  # built once, by whichever thread came first
+
+
+def test_chunks_are_consecutive_sized_by_bytes_and_smaller_at_the_end():
+    files = [f"f{i}" for i in range(400)]
+    sizes = [8000] * 400
+    got = list(batch.chunks(files, sizes, 2))
+    assert [f for c in got for f in c] == files  # input order, each file once
+    weights = [sum(8000 for _ in c) for c in got]
+    assert weights[0] <= batch.CHUNK_MAX_BYTES + 8000 and weights[-1] <= batch.CHUNK_MIN_BYTES + 8000
+    top = weights.index(max(weights))
+    assert weights[:top + 1] == sorted(weights[:top + 1])  # small first chunks: the first results come soon
+    assert weights[top:] == sorted(weights[top:], reverse=True)  # then smaller and smaller: no idle tail
+    assert weights[0] <= 2 * batch.CHUNK_MIN_BYTES
+    assert len(got) < len(files) / 8  # not one task per file
+    with_stdin = list(batch.chunks(["a", "-", "b"], [10, 5, 10], 2))
+    assert with_stdin == [["a"], ["-"], ["b"]]  # stdin alone: the parent reads it
+    big = list(batch.chunks(["a", "b", "c"], [5_000_000, 10, 10], 2))
+    assert big[0] == ["a"]
 
 
 def test_dask_needs_a_scheduler():
