@@ -15,6 +15,7 @@ Every figure is a ratio to an anchor measured in the same run, as CPU time
   --help      wall time, median of 5
   start-up    `analyze` on one small file, CPU / `python -c "import spacy; spacy.blank('en')"`
   phases      in-process shares of reading, rule detection, the classifier, scoring and output
+  --curve     CPU per word and peak RSS of one transcript of 1, 2, 4, ... copies of the corpus
 
 Targets (issue 14): jobs1 >= 0.8; jobs2 >= 1.8; one file <= 1.3x CPU and <= 400 MB;
 --help <= 0.1 s; start-up <= 1.2. Only the standard library, spaCy and focusshift are used.
@@ -145,13 +146,36 @@ def tokenized_share(files: list[Path]) -> float:
     return sent / total if total else 0.0
 
 
+def curve(corpus: Path, most: int) -> None:
+    """CPU per word and peak RSS of one transcript as it grows: flat lines mean linear."""
+    tmp = Path(tempfile.mkdtemp(prefix="focusshift-curve-"))
+    try:
+        (tmp / "c").mkdir()
+        files, words = build(corpus, 1, tmp / "c")
+        print(f"{'words':>12} {'CPU s':>8} {'µs/word':>8} {'peak RSS MB':>12}")
+        copies = 1
+        while copies <= most:
+            big = one_file(files, tmp / "one.txt", repeat=copies)
+            n = words * copies
+            _w, cpu, rss = measure([*FOCUSSHIFT, "analyze", str(big), "-f", "jsonl", "--jobs", "1"])
+            print(f"{n:>12,} {cpu:>8.1f} {1e6 * cpu / n:>8.2f} {rss:>12.0f}")
+            copies *= 2
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--copies", type=int, default=8)
     ap.add_argument("--big-copies", type=int, default=32, help="copies of the corpus in the >=5M-word file")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--curve", type=int, default=0, metavar="MAX",
+                    help="only the scaling curve: one transcript of 1, 2, 4, ... MAX copies of the corpus")
     a = ap.parse_args()
+    if a.curve:
+        curve(a.corpus, a.curve)
+        return
     copies = 2 if a.quick else a.copies
     tmp = Path(tempfile.mkdtemp(prefix="focusshift-bench-"))
     try:

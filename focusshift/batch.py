@@ -12,7 +12,7 @@ The local pool forks its workers after the parent has built the spaCy pipeline
 and run it once (the classifier and every lazily built part are loaded), with
 those objects frozen out of the garbage collector: the workers share them and
 start at once. The parent then only hands out chunks and writes what comes
-back, already shaped for the output by the workers (docs/parallel-notes.md).
+back, already shaped for the output by the workers (docs/parallel.md).
 """
 
 from __future__ import annotations
