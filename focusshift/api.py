@@ -232,7 +232,9 @@ def with_model(transcript: Transcript, events: tuple, detector: str, config: Con
 
     from .pipeline.model import load_classifier
 
-    found, probs = model_events(transcript, events, config.weight(CLIENT_CARETAKING, "model"))
+    # The veto needs the probability of the lines with rule caretaking only.
+    veto_lines = {(e.turn, e.line) for e in events if e.category == CLIENT_CARETAKING}
+    found, probs = model_events(transcript, events, config.weight(CLIENT_CARETAKING, "model"), veto_lines)
     if detector == "model":
         kept = [e for e in events if e.category != CLIENT_CARETAKING]
     else:

@@ -16,8 +16,8 @@ segment with no event scores 100; adding an event never raises a score.
 from __future__ import annotations
 
 import bisect
-
 import re
+from array import array
 from collections.abc import Iterable, Sequence
 
 from .config import Config
@@ -42,7 +42,41 @@ def own_material(turn: Turn, min_words: int) -> bool:
     return turn.words >= min_words and bool(_SELF.search(turn.spoken.replace("\u2019", "'")))
 
 
-def exchange_positions(turns: Sequence[Turn]) -> dict[int, int]:
+class IndexMap:
+    """int -> int for keys 0..size-1 (turn indices), in 8 bytes a key: a long session's positions
+    would otherwise cost a dictionary entry and an int object each, several times over."""
+
+    __slots__ = ("_values",)
+    _MISSING = -(2**63)
+
+    def __init__(self, size: int) -> None:
+        self._values = array("q", [self._MISSING]) * max(size, 0)
+
+    def __setitem__(self, key: int, value: int) -> None:
+        self._values[key] = value
+
+    def __getitem__(self, key: int) -> int:
+        value = self._values[key] if 0 <= key < len(self._values) else self._MISSING
+        if value == self._MISSING:
+            raise KeyError(key)
+        return value
+
+    def get(self, key: int, default: int | None = None) -> int | None:
+        value = self._values[key] if 0 <= key < len(self._values) else self._MISSING
+        return default if value == self._MISSING else value
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, int) and self.get(key) is not None
+
+    def values(self) -> list[int]:
+        return [v for v in self._values if v != self._MISSING]
+
+
+def _size(turns: Sequence[Turn]) -> int:
+    return max((t.index for t in turns), default=-1) + 1
+
+
+def exchange_positions(turns: Sequence[Turn]) -> IndexMap:
     """Each turn's place in the conversation, counted in changes of speaker.
 
     Consecutive turns of one speaker (two lines of one label, caption cues a
@@ -50,7 +84,7 @@ def exchange_positions(turns: Sequence[Turn]) -> dict[int, int]:
     with the turn they sit in: windows ("within 3 turns") count exchanges, so
     the same dialogue gives the same result however a tool split it into lines.
     """
-    pos: dict[int, int] = {}
+    pos = IndexMap(_size(turns))
     k = -1
     last: str | None = None
     for t in turns:
@@ -77,13 +111,15 @@ def find_shifts(
     recovery is None.
     """
     speaking = [t for t in turns if not t.is_note and not t.interjection]
-    seg_end: dict[int, int] = {}  # speaking position -> first position after its segment
-    spoken_at = {t.index: pos for pos, t in enumerate(speaking)}
+    seg_end = IndexMap(len(speaking))  # speaking position -> first position after its segment
+    spoken_at = IndexMap(_size(turns))
+    for pos, t in enumerate(speaking):
+        spoken_at[t.index] = pos
     for seg in segments:
         ps = sorted(spoken_at[i] for i in seg.turns if i in spoken_at)
         for pos in ps:
             seg_end[pos] = ps[-1] + 1
-    pos_of: dict[int, int] = {}  # position among speaking turns (recovery and episode spans)
+    pos_of = IndexMap(_size(turns))  # position among speaking turns (recovery and episode spans)
     k = -1
     for t in turns:
         if not t.is_note and not t.interjection:

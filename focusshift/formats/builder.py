@@ -231,7 +231,12 @@ class TranscriptBuilder:
         self._split_interjections()
         speakers = self._resolve_roles()
         self._role_warnings(speakers)
-        turns = [self._make(spec, i) for i, spec in enumerate(self._turns)]
+        turns = []
+        for i, spec in enumerate(self._turns):
+            turns.append(self._make(spec, i))
+            self._turns[i] = None  # type: ignore[call-overload]  # each spec goes as its turn comes
+        self._turns = []
+        self._open = None
         if not any(not t.is_note for t in turns):
             raise TranscriptError(
                 self.path,

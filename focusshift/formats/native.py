@@ -16,6 +16,8 @@ def read_native(text: str, path: str, options: ReadOptions | None = None) -> Tra
     """Parse native-format text into a Transcript; raise TranscriptError when nothing is usable."""
     b = TranscriptBuilder(path, options, "native")
     lines = split_lines(text)
+    del text  # a long transcript is held once at a time: the text, then its lines, then the turns
     start = read_header(lines, b)
     read_body(lines, start, b)
+    del lines
     return b.build()

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..config import Config
 from ..lexicon import Lexicon, MarkerRule, rule_confidence
-from ..scoring import exchange_positions
+from ..scoring import IndexMap, exchange_positions
 from ..model import (
     CLIENT_CARETAKING,
     THERAPIST_EMOTION,
@@ -105,7 +105,7 @@ def clean_text(turn: Turn) -> tuple[str, list[int]]:
     return "".join(squeezed), kept
 
 
-def _positions(transcript: Transcript) -> dict[int, int]:
+def _positions(transcript: Transcript) -> IndexMap:
     return exchange_positions(transcript.turns)
 
 
@@ -128,7 +128,7 @@ class _Job:
         return doc
 
 
-def _run(jobs: list[_Job], nlp, lexicon: Lexicon, pos: dict[int, int]) -> list[_Candidate]:
+def _run(jobs: list[_Job], nlp, lexicon: Lexicon, pos: IndexMap) -> list[_Candidate]:
     """Run the pipeline on the jobs' texts and keep candidates that survive role and context."""
     candidates: list[_Candidate] = []
     maps: dict[int, list[int]] = {}  # turn index -> clean_text's map, for turns with a match
@@ -356,15 +356,15 @@ def _conversation(
 
 
 def _note_neighbours(transcript: Transcript) -> dict[int, set[int]]:
-    """Scene notes right before or after each turn (they may carry its emotion)."""
+    """Scene notes right before or after each turn (they may carry its emotion); turns with none are left out."""
     out: dict[int, set[int]] = {}
     turns = transcript.turns
     for i, t in enumerate(turns):
-        near: set[int] = set()
+        if not t.is_note:
+            continue
         for j in (i - 1, i + 1):
-            if 0 <= j < len(turns) and turns[j].is_note:
-                near.add(turns[j].index)
-        out[t.index] = near
+            if 0 <= j < len(turns):
+                out.setdefault(turns[j].index, set()).add(t.index)
     return out
 
 

@@ -18,8 +18,10 @@ its evidence the words whose removal lowers the probability most.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -76,12 +78,14 @@ def context_words(transcript: Transcript, rule_events: tuple[Event, ...] | list[
     for t in speaking:
         if previous is not None and t.speaker != previous.speaker:
             before = "therapist" if previous.role == "therapist" else "client"
-        prev_role[t.index] = before
+        if t.role == "client":
+            prev_role[t.index] = before
         previous = t
+    seen: dict[str, str] = {}  # a few distinct context strings, shared by every turn
     for t in client_turns(transcript):
         p = pos[t.index]
-        since = [p - q for q in emotion if 0 <= p - q]
-        gap = min(since) if since else None
+        k = bisect.bisect_right(emotion, p)  # the latest emotion at or before p
+        gap = p - emotion[k - 1] if k else None
         words = ["zzctx_client"]
         words.append(f"zzctx_after_te_{gap}" if gap is not None and gap <= 3 else
                      "zzctx_after_te_near" if gap is not None and gap <= 8 else "zzctx_no_te")
@@ -94,7 +98,8 @@ def context_words(transcript: Transcript, rule_events: tuple[Event, ...] | list[
             words.append("zzctx_opening")
         if p >= last_pos - 2:
             words.append("zzctx_closing")
-        out[t.index] = " ".join(words)
+        text = " ".join(words)
+        out[t.index] = seen.setdefault(text, text)
     return out
 
 
@@ -179,9 +184,9 @@ def weighed_words(nlp: Any, context: str, text: str, top: int = 3) -> list[str]:
 
 
 def model_events(transcript: Transcript, rule_events: tuple[Event, ...] | list[Event], weight: float,
-                 ) -> tuple[list[Event], dict[tuple[int, int], float]]:
+                 keep: set[tuple[int, int]] | None = None) -> tuple[list[Event], dict[tuple[int, int], float]]:
     """client_caretaking events from the classifier (source "model"), one per line at most,
-    and every client line's probability (for the rules' veto).
+    and the probability of the client lines in `keep` (every client line when None), for the rules' veto.
 
     A turn within 8 exchanges after therapist emotion needs `threshold`; any other
     turn `threshold_far` (higher: caretaking with no emotion before it is rarer,
@@ -192,7 +197,7 @@ def model_events(transcript: Transcript, rule_events: tuple[Event, ...] | list[E
     seg_of = {t: s.index for s in transcript.segments for t in s.turns}
     out: list[Event] = []
     probs: dict[tuple[int, int], float] = {}
-    for s in score_lines(transcript, ctx, nlp, probs):  # each line on its own, as the gold is
+    for s in score_lines(transcript, ctx, nlp, probs, keep):  # each line on its own, as the gold is
         cut = meta["threshold_far"] if "zzctx_no_te" in ctx[s.turn.index] else meta["threshold"]
         if s.probability < cut:
             continue
@@ -219,15 +224,24 @@ def model_events(transcript: Transcript, rule_events: tuple[Event, ...] | list[E
     return out, probs
 
 
-def score_lines(transcript: Transcript, ctx: dict[int, str], nlp, probs: dict[tuple[int, int], float]) -> list[Scored]:
-    """The probability of every client line (filled into probs[(turn, line)] too)."""
-    jobs = [(t, line, column, text) for t in client_turns(transcript) for line, column, text in line_texts(t)]
-    out: list[Scored] = []
-    docs = nlp.pipe([f"{ctx[t.index]} {text}" for t, _l, _c, text in jobs], batch_size=1000)
-    for n, ((t, line, column, text), doc) in enumerate(zip(jobs, docs)):
+def score_lines(transcript: Transcript, ctx: dict[int, str], nlp, probs: dict[tuple[int, int], float],
+                keep: set[tuple[int, int]] | None = None) -> Iterator[Scored]:
+    """The probability of every client line, as a stream (a long session is never held as texts).
+
+    probs[(turn, line)] is filled for the lines in `keep` (every line when keep is None).
+    """
+    turns = client_turns(transcript)
+    last = turns[-1].index + 1 if turns else 1
+
+    def texts() -> Iterator[tuple[str, tuple[Turn, int, int, str]]]:
+        for t in turns:
+            for line, column, text in line_texts(t):
+                yield f"{ctx[t.index]} {text}", (t, line, column, text)
+
+    for n, (doc, (t, line, column, text)) in enumerate(nlp.pipe(texts(), batch_size=256, as_tuples=True)):
         if n % 1000 == 0:
-            tick(n, len(jobs), "model")
+            tick(t.index, last, "model")
         p = float(doc.cats.get(LABEL, 0.0))
-        probs[(t.index, line)] = p
-        out.append(Scored(t, p, line, column, text))
-    return out
+        if keep is None or (t.index, line) in keep:
+            probs[(t.index, line)] = p
+        yield Scored(t, p, line, column, text)
