@@ -37,6 +37,7 @@ most examples, not from fewer examples per test.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,10 @@ from hypothesis import HealthCheck, settings
 
 from focusshift.api import Analyzer, analyze_text, analyzer_for
 from focusshift.model import Analysis
+
+# Rule tables cached between runs (focusshift/pipeline/cache.py) go to a folder of the test run,
+# never to the user's ~/.cache.
+os.environ.setdefault("FOCUSSHIFT_CACHE_DIR", tempfile.mkdtemp(prefix="focusshift-test-cache-"))
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -15,6 +15,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
 from ..lexicon import ContextRule, Lexicon, MarkerRule
+from .cache import cached, fingerprint
 from .rules import rules_for
 from .tokenmatch import CompiledPattern, DocMasks, SpecIndex, longest
 from .prefilter import QUOTES, SOURCE_KEY, Chunker, Prefilter, TextPrefilter, lemma_table, tokenizer_specials
@@ -116,9 +117,7 @@ class MarkerMatcher(_RuleOwner):
         self.lexicon = lexicon
         self.prefilter = Prefilter(lexicon.markers.values(), lemmas=self.exact_lemmas)
         self._matchers = {}
-        self._index = SpecIndex(self.vocab.strings)
-        for rid in lexicon.markers:  # every pattern now: the index must know all tests before a doc's masks
-            self._pattern(rid)
+        self._index = SpecIndex(self.vocab.strings)  # patterns are compiled as rules first become possible
         self._chunkers = {}
 
     def possible_rules(self, doc: Doc, source: str | None = None) -> list[str]:
@@ -133,8 +132,11 @@ class MarkerMatcher(_RuleOwner):
         key = (id(nlp.tokenizer), source)
         found = self._chunkers.get(key)
         if found is None:
-            text = TextPrefilter(lexicon.markers.values(), lemmas=self.exact_lemmas,
-                                 specials=tokenizer_specials(nlp.tokenizer))
+            specials = tokenizer_specials(nlp.tokenizer)
+            rules = list(lexicon.markers.values())
+            table_key = fingerprint([asdict(r) for r in rules], self.exact_lemmas, sorted(specials.items()))
+            text = cached("text-prefilter", table_key,
+                          lambda: TextPrefilter(rules, lemmas=self.exact_lemmas, specials=specials))
             found = self._chunkers[key] = Chunker(text, nlp.tokenizer, source)
         return found
 
@@ -159,10 +161,13 @@ class MarkerMatcher(_RuleOwner):
         lowers = doc.to_array("LOWER").tolist()
         source = doc.user_data.get(SOURCE_KEY)
         sentences = doc.sents if doc.has_annotation("SENT_START") else [doc[:]]
+        # Compile first (a rule's tests join the index), then one mask per test over the doc, then match.
+        todo = [(sent, [(rid, self._pattern(rid)) for rid in
+                        self.prefilter.possible_hashes(lowers[sent.start : sent.end], source)])
+                for sent in sentences]
         masks: DocMasks | None = None
-        for sent in sentences:
-            for rid in self.prefilter.possible_hashes(lowers[sent.start : sent.end], source):
-                pattern = self._pattern(rid)
+        for sent, patterns in todo:
+            for rid, pattern in patterns:
                 if isinstance(pattern, Matcher):
                     matches.extend((rid, s + sent.start, e + sent.start) for _m, s, e in pattern(sent))
                     continue
