@@ -107,6 +107,7 @@ _LABEL_WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*|\d+")
 _ID = re.compile(r"^(?:\d+|[a-z])$")
 
 
+@lru_cache(maxsize=8192)  # a session repeats a few labels thousands of times
 def label_role(label: str) -> tuple[Role, str] | None:
     """The role a label's own words give it, with the reason; None when they say nothing.
 

@@ -9,6 +9,7 @@ the file's names first, then the label vocabulary of ``focusshift.roles``).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -32,6 +33,7 @@ LABEL = re.compile(r"^(?P<label>[^\W\d_][\w .'\u2019&-]{0,40}?)\s*:(?P<space>\s+
 BRACKET_LABEL = re.compile(r"^\[(?P<label>[^\W\d_][\w .'\u2019&-]{0,40}?)\]\s*:\s*(?P<text>.*)$")
 
 
+@lru_cache(maxsize=8192)
 def normalise_label(label: str) -> str:
     return " ".join(label.replace("\u2019", "'").split()).casefold()
 
