@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 _EXPORTS = {
     "Analyzer": "api", "Failure": "api", "analyze": "api", "analyze_paths": "api",
     "analyze_text": "api", "analyzer_for": "api", "discover": "api",
-    "Options": "options", "analyze_many": "batch",
+    "Options": "options", "analyze_many": "batch", "caseload": "caseloads", "Caseload": "caseloads",
     "validate": "validation", "evaluate": "evaluation", "Evaluation": "evaluation",
     "write_report": "report", "write_results": "writers",
     "to_rows": "frames", "to_frame": "frames",
@@ -45,6 +45,7 @@ def __getattr__(name: str) -> Any:
 if TYPE_CHECKING:  # pragma: no cover
     from .api import Analyzer, Failure, analyze, analyze_paths, analyze_text, analyzer_for, discover
     from .batch import analyze_many
+    from .caseloads import Caseload, caseload
     from .evaluation import Evaluation, evaluate
     from .frames import to_frame, to_rows
     from .options import Options
@@ -62,6 +63,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __version__ = "0.1.0"
 
 __all__ = [
+    "Caseload",
+    "caseload",
     "__version__",
     "analyze",
     "analyze_many",

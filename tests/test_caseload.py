@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 from focusshift import timeshare
 from focusshift.api import analyzer_for
-from focusshift.caseload import (
+from focusshift.caseloads import (
     Caseload,
     CaseloadError,
     RisingRule,

@@ -60,7 +60,7 @@ def test_api_doc_names_every_public_function():
 
     doc = (ROOT / "docs" / "api.md").read_text("utf-8")
     for name in ("Options", "analyze", "analyze_many", "validate", "evaluate", "write_report",
-                 "write_results", "to_rows", "to_frame", "find_events"):
+                 "write_results", "to_rows", "to_frame", "find_events", "caseload"):
         assert name in focusshift.__all__
         assert f"focusshift.{name}" in doc or f"## {name}" in doc, name
 

@@ -28,7 +28,7 @@ FORMATS = ("table", "csv", "json", "html")
 
 
 def _check_rising(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
-    from ..caseload import RisingRule
+    from ..caseloads import RisingRule
 
     try:
         RisingRule.parse(value)
@@ -103,7 +103,7 @@ def caseload(paths: tuple[str, ...], options: Options, glob: str | None, mapping
     """
     from .. import batch
     from ..api import Failure
-    from ..caseload import CaseloadError, RisingRule, caseload as build_caseload, read_mapping
+    from ..caseloads import CaseloadError, RisingRule, caseload as build_caseload, read_mapping
     from ..outputs import OutputError, check_not_input, check_writable_place, open_output
     from ..render.caseload import render_html, render_table, write_csv, write_json
     from ..render.table import make_console

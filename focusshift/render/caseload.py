@@ -22,7 +22,7 @@ from importlib.resources import files
 from typing import IO, Any
 from urllib.parse import quote
 
-from ..caseload import Caseload, Group, SessionRecord
+from ..caseloads import Caseload, Group, SessionRecord
 from ..timeshare import clock, percent
 
 GROUP_FIELDS = (
@@ -107,7 +107,7 @@ def session_dict(r: SessionRecord, c: Caseload) -> dict[str, Any]:
 
 def caseload_dict(c: Caseload) -> dict[str, Any]:
     """The JSON document (schema "caseload-1")."""
-    from ..caseload import SCHEMA
+    from ..caseloads import SCHEMA
 
     return {
         "schema": SCHEMA,
