@@ -62,3 +62,10 @@ def test_the_key_changes_with_the_rules():
     assert fingerprint(["rule a"], True) != fingerprint(["rule b"], True)
     assert fingerprint(["rule a"], True) != fingerprint(["rule a"], False)
     assert fingerprint(["rule a"], True) == fingerprint(["rule a"], True)
+
+
+def test_the_key_changes_with_the_code_that_builds_the_table(tmp_path):
+    a, b = tmp_path / "a.py", tmp_path / "b.py"
+    a.write_text("class Table: pass\n")
+    b.write_text("class Table:\n    slots = 1\n")
+    assert fingerprint(["rules"], code=str(a)) != fingerprint(["rules"], code=str(b))

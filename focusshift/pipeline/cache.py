@@ -35,8 +35,9 @@ def cache_dir() -> Path | None:
     return Path(base) / "focusshift"
 
 
-def fingerprint(*parts: Any) -> str:
-    """A hash of what a table is built from (JSON-able parts) and of the libraries that build it."""
+def fingerprint(*parts: Any, code: str | None = None) -> str:
+    """A hash of what a table is built from (JSON-able parts), of the libraries that build it,
+    and of the source file `code` that defines the table (a changed class never loads an old table)."""
     from importlib.metadata import PackageNotFoundError, version
 
     versions = []
@@ -45,7 +46,8 @@ def fingerprint(*parts: Any) -> str:
             versions.append(version(package))
         except PackageNotFoundError:
             versions.append(None)
-    blob = json.dumps([versions, *parts], sort_keys=True, default=repr).encode("utf-8")
+    source = hashlib.sha256(Path(code).read_bytes()).hexdigest() if code else None
+    blob = json.dumps([versions, source, *parts], sort_keys=True, default=repr).encode("utf-8")
     return hashlib.sha256(blob).hexdigest()[:32]
 
 

@@ -15,6 +15,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
 from ..lexicon import ContextRule, Lexicon, MarkerRule
+from . import prefilter as prefilter_module
 from .cache import cached, fingerprint
 from .rules import rules_for
 from .tokenmatch import CompiledPattern, DocMasks, SpecIndex, longest
@@ -134,7 +135,8 @@ class MarkerMatcher(_RuleOwner):
         if found is None:
             specials = tokenizer_specials(nlp.tokenizer)
             rules = list(lexicon.markers.values())
-            table_key = fingerprint([asdict(r) for r in rules], self.exact_lemmas, sorted(specials.items()))
+            table_key = fingerprint([asdict(r) for r in rules], self.exact_lemmas, sorted(specials.items()),
+                                    code=prefilter_module.__file__)
             text = cached("text-prefilter", table_key,
                           lambda: TextPrefilter(rules, lemmas=self.exact_lemmas, specials=specials))
             found = self._chunkers[key] = Chunker(text, nlp.tokenizer, source)

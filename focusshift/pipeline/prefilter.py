@@ -13,8 +13,9 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
+from typing import Any
 
 from ..lexicon import MarkerRule
 
@@ -22,23 +23,13 @@ _ATTRS = ("LOWER", "ORTH", "TEXT", "LEMMA", "NORM")
 SOURCE_KEY = "focusshift_source"
 QUOTES = '"\u201c\u201d'  # a span after an odd number of these in its turn is quoted speech
 _ENDS = frozenset({".", "!", "?"})
-# Words so frequent that they make poor anchors (see _rarity).
+# Words so frequent that they make poor anchors (see _anchor_cost).
 _COMMON = frozenset(
     """i you u ya it that this the a an to and is 's are 're do did does n't not no be am 'm m
     we my me of for in on was were have 've has had so just really like um uh yeah oh okay ok
     well right good fine can could would will 'll get got go going know think if but all what
     with at as there here now then how your they he she him her them us our one some ? , .""".split()
 )
-
-
-def _rarity(hashed: frozenset[int], sets: list[frozenset[str]], order: list[frozenset[int]]) -> int:
-    """Cost of a required token as an anchor: common words count 50, others 1."""
-    from spacy.strings import hash_string
-
-    for words in sets:
-        if frozenset(hash_string(w) for w in words) == hashed:
-            return sum(50 if (w in _COMMON or len(w) <= 1) else 1 for w in words)
-    return len(hashed)
 
 
 @lru_cache(maxsize=1)
@@ -123,51 +114,65 @@ def required_sets(rule: MarkerRule, lemmas: bool = True) -> list[frozenset[str]]
     return sets or None
 
 
+def _anchor_cost(words: frozenset[str]) -> int:
+    """Cost of a required token as the anchor that indexes its rule: common words count 50, others 1."""
+    return sum(50 if (w in _COMMON or len(w) <= 1) else 1 for w in words)
+
+
+class _RuleIndex:
+    """Rules indexed by their rarest required token; the other required tokens are checked
+    only for the rules it hits. Rules with no required token are "open": always possible.
+    `convert` turns a token's words into what the index is searched with (hashes, or words)."""
+
+    def __init__(self, rules: list[MarkerRule], lemmas: bool, convert: Callable[[str], Any]) -> None:
+        if lemmas:
+            warm_lemma_forms(rules)
+        self.open: dict[str, list[str]] = {}
+        self.index: dict[str, dict[Any, list[int]]] = {}
+        self.ids: list[str] = []
+        self.rest: list[list[frozenset[Any]]] = []
+        for rule in rules:
+            sets = required_sets(rule, lemmas)
+            if not sets:
+                self.open.setdefault(rule.source, []).append(rule.id)
+                continue
+            keyed = [frozenset(convert(w) for w in words) for words in sorted(sets, key=_anchor_cost)]
+            r = len(self.ids)
+            self.ids.append(rule.id)
+            self.rest.append(keyed[1:])
+            idx = self.index.setdefault(rule.source, {})
+            for key in keyed[0]:
+                idx.setdefault(key, []).append(r)
+
+    def survivors(self, present: set[Any], sources: Iterable[str],
+                  keep: Callable[[int], bool] | None = None) -> list[str]:
+        """Ids of the rules of these sources whose every required token is among `present`."""
+        out: list[str] = []
+        hits: set[int] = set()
+        for src in sources:
+            out.extend(self.open.get(src, ()))
+            idx = self.index.get(src, {})
+            for key in present.intersection(idx):
+                hits.update(idx[key])
+        for r in sorted(hits):
+            if (keep is None or keep(r)) and all(not words.isdisjoint(present) for words in self.rest[r]):
+                out.append(self.ids[r])
+        return out
+
+
 class Prefilter:
     """possible(doc) lists the rules that could match a tokenized text; it never leaves one out."""
 
     def __init__(self, rules: Iterable[MarkerRule], *, lemmas: bool = True) -> None:
         from spacy.strings import hash_string
 
-        # Per source ("speech", "annotation"): rules indexed by their rarest required
-        # token; the other required tokens are checked only for the rules it hits.
-        rules = list(rules)
-        if lemmas:
-            warm_lemma_forms(rules)
         self._ends = frozenset(hash_string(p) for p in (".", "!", "?"))
-        self.open: dict[str, list[str]] = {}
-        self.index: dict[str, dict[int, list[int]]] = {}
-        self.ids: list[str] = []
-        self.rest: list[list[frozenset[int]]] = []
-        for rule in rules:
-            sets = required_sets(rule, lemmas)
-            if sets is None:
-                self.open.setdefault(rule.source, []).append(rule.id)
-                continue
-            hashed = sorted((frozenset(hash_string(w) for w in words) for words in sets), key=len)
-            hashed.sort(key=lambda hs: _rarity(hs, sets, hashed))
-            r = len(self.ids)
-            self.ids.append(rule.id)
-            self.rest.append(hashed[1:])
-            idx = self.index.setdefault(rule.source, {})
-            for h in hashed[0]:
-                idx.setdefault(h, []).append(r)
+        self.rules = _RuleIndex(list(rules), lemmas, hash_string)
 
     def possible_hashes(self, lowers: Iterable[int], source: str | None = None) -> list[str]:
         """Rules (of this source, or all) that could match a text with these LOWER hashes."""
-        tokens = set(lowers)
-        sources = (source,) if source else tuple(self.index.keys() | self.open.keys())
-        out: list[str] = []
-        hits: set[int] = set()
-        for src in sources:
-            out.extend(self.open.get(src, ()))
-            idx = self.index.get(src, {})
-            for h in tokens.intersection(idx):
-                hits.update(idx[h])
-        for r in sorted(hits):
-            if all(not words.isdisjoint(tokens) for words in self.rest[r]):
-                out.append(self.ids[r])
-        return out
+        sources = (source,) if source else tuple(self.rules.index.keys() | self.rules.open.keys())
+        return self.rules.survivors(set(lowers), sources)
 
     def possible_in_chunks(self, doc, source: str | None = None) -> list[str]:
         """Rules that could match within one of the doc's sentences, before sentence splitting.
@@ -219,30 +224,17 @@ class TextPrefilter:
         import ahocorasick
 
         rules = list(rules)
-        if lemmas:
-            warm_lemma_forms(rules)
-        self.open: dict[str, list[str]] = {}
-        self.index: dict[str, dict[str, list[int]]] = {}
-        self.ids: list[str] = []
-        self.rest: list[list[frozenset[str]]] = []
+        self.rules = _RuleIndex(rules, lemmas, str)
         self.pair_tests: dict[int, frozenset[int]] = {}  # rule -> ids of the pair tests it needs
-        words: set[str] = set()
+        words = {w for sets in self.rules.rest for ws in sets for w in ws}
+        words |= {w for idx in self.rules.index.values() for w in idx}
         pairs: dict[str, set[int]] = {}
         n_tests = 0
+        number = {rid: r for r, rid in enumerate(self.rules.ids)}
         for rule in rules:
-            sets = required_sets(rule, lemmas)
-            if not sets:
-                self.open.setdefault(rule.source, []).append(rule.id)
+            r = number.get(rule.id)
+            if r is None:
                 continue
-            sets = sorted(sets, key=lambda ws: sum(50 if (w in _COMMON or len(w) <= 1) else 1 for w in ws))
-            r = len(self.ids)
-            self.ids.append(rule.id)
-            self.rest.append(sets[1:])
-            idx = self.index.setdefault(rule.source, {})
-            for w in sets[0]:
-                idx.setdefault(w, []).append(r)
-            for ws in sets:
-                words.update(ws)
             tests = []
             for first, second in adjacent_pairs(rule, lemmas, self.MAX_PAIRS):
                 tests.append(n_tests)
@@ -285,20 +277,13 @@ class TextPrefilter:
     def possible(self, text: str, source: str) -> list[str]:
         """Rules of this source that could match somewhere in the text; never leaves one out."""
         found, paired = self.scan(text)
-        out = list(self.open.get(source, ()))
-        idx = self.index.get(source, {})
-        hits: set[int] = set()
-        for w in found:
-            rs = idx.get(w)
-            if rs:
-                hits.update(rs)
-        for r in sorted(hits):
-            needs = self.pair_tests.get(r)
-            if needs is not None and not needs <= paired:
-                continue
-            if all(not ws.isdisjoint(found) for ws in self.rest[r]):
-                out.append(self.ids[r])
-        return out
+        tests = self.pair_tests
+
+        def pairs_ok(r: int) -> bool:
+            needs = tests.get(r)
+            return needs is None or needs <= paired
+
+        return self.rules.survivors(found, (source,), pairs_ok)
 
 
 def adjacent_pairs(rule: MarkerRule, lemmas: bool, limit: int) -> list[tuple[frozenset[str], frozenset[str]]]:
