@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from .config import Config, load_config
-from .options import DETECTORS, Options
-from .errors import FocusshiftError, InternalError, TranscriptError
+from .errors import InternalError, TranscriptError
 from .failure import Failure
+from .options import Options
 from .formats import ReadOptions, load, read_all, supported_suffixes
 from .lexicon import Lexicon
 from .model import Analysis, Transcript

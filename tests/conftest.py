@@ -117,3 +117,53 @@ def run(analyzer):
         return analyze_text(text, analyzer=analyzer)
 
     return _run
+
+
+def on_terminal(argv: list[str], timeout: float = 60) -> bytes:
+    """Run `focusshift ARGV...` under a pseudo-terminal and return what it showed (stdout and stderr)."""
+    pytest.importorskip("pty")
+    import pty
+    import sys
+    import time
+
+    code = f"import sys; from focusshift.cli import main; sys.argv = {['focusshift', *argv]!r}; main()"
+    pid, fd = pty.fork()
+    if pid == 0:  # child: stdin/stdout/stderr are the terminal
+        os.execv(sys.executable, [sys.executable, "-c", code])
+    seen = b""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.waitpid(pid, 0)
+    return seen
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Headless Chromium (driven by Playwright) for a whole module. In CI (CI=true) a missing
+    browser or a missing Playwright fails, never skips."""
+    import importlib.util
+
+    from .browser.driver import BrowserError, Chromium, find_chromium
+
+    binary = find_chromium()
+    msg = None
+    if binary is None:
+        msg = "Chromium not found: apt-get install -y chromium (or set FOCUSSHIFT_CHROMIUM)"
+    elif importlib.util.find_spec("playwright") is None:
+        msg = "Playwright not installed: pip install -e '.[test]'"
+    if msg:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    try:
+        with Chromium(binary) as browser:
+            yield browser
+    except BrowserError as exc:  # a browser that does not start is a failure, not a skip
+        pytest.fail(f"Chromium did not start: {exc}")

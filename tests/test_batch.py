@@ -20,7 +20,7 @@ from focusshift.api import Analyzer, Failure, analyze_paths
 from focusshift.cli import cli
 from focusshift.render.data import analysis_to_dict
 
-from .conftest import CORPUS, DATA, ROOT, SAMPLES
+from .conftest import CORPUS, DATA, ROOT, SAMPLES, on_terminal
 
 DEV = DATA / "devset" / "dev"
 
@@ -131,27 +131,7 @@ def test_no_progress_bar_when_not_a_terminal(tmp_path):
 @pytest.mark.slow
 def test_progress_bar_on_a_terminal():
     """Under a pseudo-terminal the bar appears on stderr; stdout stays results only."""
-    pytest.importorskip("pty")
-    import pty
-
-    code = (
-        "import sys; from focusshift.cli import main; "
-        f"sys.argv = ['focusshift', 'analyze', {str(SAMPLES)!r}, '-f', 'jsonl', '-j', '1', '-o', '/dev/null']; main()"
-    )
-    pid, fd = pty.fork()
-    if pid == 0:  # child: stdin/stdout/stderr are the terminal
-        os.execv(sys.executable, [sys.executable, "-c", code])
-    seen = b""
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    os.waitpid(pid, 0)
+    seen = on_terminal(["analyze", str(SAMPLES), "-f", "jsonl", "-j", "1", "-o", "/dev/null"])
     assert b"analyzing" in seen and b"files" in seen
 
 

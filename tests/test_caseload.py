@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import importlib.util
 import io
 import json
-import os
 import re
 from pathlib import Path
 from urllib.parse import unquote
@@ -563,28 +561,6 @@ def test_page_from_the_library_without_reports(sample):
 
 
 # --------------------------------------------------------------------------- in a real browser
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    """Headless Chromium (Playwright) for the module; in CI (CI=true) a missing browser fails, never skips."""
-    from .browser.driver import BrowserError, Chromium, find_chromium
-
-    binary = find_chromium()
-    msg = None
-    if binary is None:
-        msg = "Chromium not found: apt-get install -y chromium (or set FOCUSSHIFT_CHROMIUM)"
-    elif importlib.util.find_spec("playwright") is None:
-        msg = "Playwright not installed: pip install -e '.[test]'"
-    if msg:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(msg)
-        pytest.skip(msg)
-    try:
-        with Chromium(binary) as browser:
-            yield browser
-    except BrowserError as exc:
-        pytest.fail(f"Chromium did not start: {exc}")
 
 
 PROBE = """(() => {

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from focusshift.api import Analyzer
 from focusshift.progress import reporting, tick
+
+from .conftest import on_terminal
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_transcripts"
 
@@ -38,26 +37,8 @@ def test_one_long_session_reports_growing_fractions():
 
 @pytest.mark.slow
 def test_bar_shows_progress_within_one_big_file(tmp_path):
-    pytest.importorskip("pty")
-    import pty
-
     big = tmp_path / "big.txt"
     big.write_text(_long_session(420), "utf-8")
     assert big.stat().st_size > 1 << 20
-    code = ("import sys; from focusshift.cli import main; "
-            f"sys.argv = ['focusshift', 'analyze', {str(big)!r}, '-f', 'jsonl', '-o', '/dev/null']; main()")
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execv(sys.executable, [sys.executable, "-c", code])
-    seen = b""
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    os.waitpid(pid, 0)
+    seen = on_terminal(["analyze", str(big), "-f", "jsonl", "-o", "/dev/null"], timeout=120)
     assert b"analyzing" in seen and b"% of" in seen and b"big.txt" in seen

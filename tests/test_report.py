@@ -3,8 +3,6 @@ and the pages opened in a real headless Chromium (Playwright: tests/browser/driv
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -17,7 +15,6 @@ from focusshift.cli import EXIT_ERROR, EXIT_OK, cli
 from focusshift.report import safe_name
 from focusshift.model import CLIENT_CARETAKING, THERAPIST_EMOTION
 
-from .browser.driver import BrowserError, Chromium, find_chromium
 from .conftest import SAMPLES
 
 SAMPLE = SAMPLES / "03_full_shift_recovery.txt"
@@ -405,27 +402,6 @@ def test_safe_names():
 
 
 # --------------------------------------------------------------------------- in a real browser
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    """Headless Chromium (driven by Playwright) for the whole module. In CI (CI=true) a missing
-    browser or a missing Playwright fails, never skips."""
-    binary = find_chromium()
-    msg = None
-    if binary is None:
-        msg = "Chromium not found: apt-get install -y chromium (or set FOCUSSHIFT_CHROMIUM)"
-    elif importlib.util.find_spec("playwright") is None:
-        msg = "Playwright not installed: pip install -e '.[test]'"
-    if msg:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(msg)
-        pytest.skip(msg)
-    try:
-        with Chromium(binary) as browser:
-            yield browser
-    except BrowserError as exc:  # a browser that does not start is a failure, not a skip
-        pytest.fail(f"Chromium did not start: {exc}")
 
 
 PROBE = """(() => {

@@ -11,6 +11,7 @@ from ..errors import FocusshiftError
 from ..options import Options
 from ..writers import FORMATS, Outcome
 from .common import (
+    COLOR,
     FocusshiftUsageError,
     Report,
     analysis_options,
@@ -113,7 +114,7 @@ def analyze(paths: tuple[str, ...], options: Options, glob: str | None, fmt: str
         raise FocusshiftUsageError("nothing to analyze")
     inputs = [*files, *options.files]
     settings: dict[str, Any] = {"rows": rows, "raw": raw_csv, "explain": explain,
-                                "color": {"auto": None, "always": True, "never": False}[color]}
+                                "color": COLOR[color]}
     text = not no_text
     try:
         with open_output(output, inputs, private=private) as out, \

@@ -11,6 +11,7 @@ import click
 from ..errors import FocusshiftError
 from ..options import Options
 from .common import (
+    COLOR,
     FocusshiftUsageError,
     Report,
     analysis_options,
@@ -199,7 +200,7 @@ def caseload(paths: tuple[str, ...], options: Options, glob: str | None, mapping
             elif fmt == "html":
                 out.write(render_html(result, page_dir=page_dir))
             else:
-                console = make_console(out, color={"auto": None, "always": True, "never": False}[color])
+                console = make_console(out, color=COLOR[color])
                 if not console.is_terminal:
                     console.width = 200  # a file or a pipe: the whole table, never cut to 80 columns
                 console.print(render_table(result))

@@ -14,6 +14,9 @@ import click
 
 from ..errors import ConfigError, FocusshiftError, LexiconError
 
+# --color: None lets the console decide (a terminal, NO_COLOR), True and False force it.
+COLOR = {"auto": None, "always": True, "never": False}
+
 # Exit codes, pinned by tests.
 EXIT_OK = 0
 EXIT_THRESHOLD = 1
