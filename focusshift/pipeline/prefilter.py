@@ -356,11 +356,14 @@ class Chunker:
         out: list[tuple[int, int, tuple[int, str | None, str | None], list[str]]] = []
         run_start = run_end = -1
         run_ids: dict[str, None] = {}
+        counted = [0, 0]  # quotes in clean[:counted[1]], counted once however many pieces a long turn has
 
         def close() -> None:
             if run_start < 0:
                 return
-            quotes = sum(clean.count(q, 0, run_start) for q in QUOTES)
+            counted[0] += sum(clean.count(q, counted[1], run_start) for q in QUOTES)
+            counted[1] = run_start
+            quotes = counted[0]
             prev = self._word(clean[clean.rfind(" ", 0, run_start - 1) + 1 : run_start - 1])[2] if run_start else None
             if run_end < len(clean):
                 nxt_end = clean.find(" ", run_end + 1)
