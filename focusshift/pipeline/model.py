@@ -10,6 +10,11 @@ downloaded weights) on the training authors' transcripts, the development set
 and real sessions without caretaking, and ships inside the package
 (``focusshift/models/caretaking``). It loads offline.
 
+Lines are scored by `LineScorer`: the model's own layers applied to token ids
+taken from a cache of words, with no Doc per line (the same probabilities as
+``nlp.pipe``, to the bit: tested); only a line that becomes an event is run
+through the pipeline, for its evidence.
+
 A turn the classifier scores at or above the threshold becomes a
 ``client_caretaking`` event with ``source: model``: its line and text are those
 of the turn's line that scores highest, its confidence is the probability, and
@@ -21,12 +26,15 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from spacy.attrs import ORTH
 
 from ..model import CLIENT_CARETAKING, THERAPIST_EMOTION, Event, Transcript, Turn
 from ..progress import tick
@@ -149,26 +157,6 @@ class Scored:
     text: str
 
 
-def score(transcript: Transcript, rule_events: tuple[Event, ...] | list[Event],
-          nlp: Any | None = None, batch_size: int = 256) -> list[Scored]:
-    """The classifier's probability for every client turn, with its best line."""
-    if nlp is None:
-        nlp, _meta = load_classifier()
-    ctx = context_words(transcript, rule_events)
-    turns = client_turns(transcript)
-    jobs: list[tuple[Turn, int, int, str]] = []
-    for t in turns:
-        for line, column, text in line_texts(t):
-            jobs.append((t, line, column, text))
-    texts = [f"{ctx[t.index]} {text}" for t, _l, _c, text in jobs]
-    best: dict[int, Scored] = {}
-    for (t, line, column, text), doc in zip(jobs, nlp.pipe(texts, batch_size=batch_size)):
-        p = float(doc.cats.get(LABEL, 0.0))
-        if t.index not in best or p > best[t.index].probability:
-            best[t.index] = Scored(t, p, line, column, text)
-    return [best[t.index] for t in turns if t.index in best]
-
-
 def weighed_words(nlp: Any, context: str, text: str, top: int = 3) -> list[str]:
     """The words whose removal lowers the probability most (the model's evidence, in words)."""
     words = text.split()
@@ -224,24 +212,131 @@ def model_events(transcript: Transcript, rule_events: tuple[Event, ...] | list[E
     return out, probs
 
 
+class _Words(dict):
+    """Word -> its tokens' ORTH ids, filled from the tokenizer on first sight.
+
+    spaCy's tokenizer splits a text at single spaces and tokenizes each piece on
+    its own (its own cache is keyed the same way), so a line's tokens are the
+    concatenation of its words' tokens.
+    """
+
+    def __init__(self, tokenizer: Any) -> None:
+        super().__init__()
+        self.tokenizer = tokenizer
+
+    def __missing__(self, word: str) -> tuple[int, ...]:
+        if len(self) > 500_000:  # a bound on memory over a huge transcript's vocabulary
+            self.clear()
+        ids = self[word] = tuple(self.tokenizer(word).to_array(ORTH).tolist())
+        return ids
+
+
+class LineScorer:
+    """The classifier's probabilities for many lines at once, without a Doc per line.
+
+    The model is a bag of words and word pairs (spaCy's TextCatBOW): its score is
+    a sum of hashed weights over a line's distinct n-grams, counted. This computes
+    the n-grams of a whole batch with numpy, exactly as the model's
+    ``extract_ngrams`` layer does one Doc at a time (same keys, same order, same
+    counts), then applies the model's own sparse-linear and logistic layers, so
+    the probabilities are the ones ``nlp.pipe`` gives, bit for bit.
+    """
+
+    def __init__(self, nlp: Any) -> None:
+        textcat = nlp.get_pipe("textcat_multilabel")
+        model = textcat.model
+        self.column = list(textcat.labels).index(LABEL)
+        self.ops = model.ops
+        self.ngram_size = next(layer.attrs["ngram_size"] for layer in model.walk() if layer.name == "extract_ngrams")
+        self.linear = model.get_ref("output_layer")
+        self.logistic = next(layer for layer in model.walk() if layer.name == "logistic")
+        self.nlp = nlp
+        self.tokenizer = nlp.tokenizer
+        self.words = _Words(nlp.tokenizer)
+
+    def ids(self, text: str) -> Sequence[int]:
+        """The ORTH ids of the text's tokens, as the tokenizer would give them."""
+        words = text.split(" ")
+        if "" not in words and text.isprintable():
+            return list(chain.from_iterable(map(self.words.__getitem__, words)))
+        if not text.isprintable() or words[0] == "" or words[-1] == "":
+            # Tabs, line breaks, other spaces, spaces at either end: the tokenizer itself.
+            return self.tokenizer(text).to_array(ORTH).tolist()
+        # k spaces between two words: the first separates them, the other k - 1 are one token.
+        out: list[int] = []
+        run = 0
+        for word in words:
+            if not word:
+                run += 1
+                continue
+            if run:
+                out.append(self.tokenizer.vocab.strings.add(" " * run))
+                run = 0
+            out.extend(self.words[word])
+        return out
+
+    def probabilities(self, texts: Sequence[str]) -> list[float]:
+        import numpy
+
+        if not texts:
+            return []
+        ids = [self.ids(t) for t in texts]
+        lengths = numpy.fromiter(map(len, ids), dtype=numpy.int64, count=len(ids))
+        if not lengths.all():  # spaCy scores a batch holding an empty doc another way: let it
+            return [float(d.cats.get(LABEL, 0.0)) for d in self.nlp.pipe(texts)]
+        unigrams = numpy.fromiter(chain.from_iterable(ids), dtype=numpy.uint64, count=int(lengths.sum()))
+        owner = numpy.repeat(numpy.arange(len(ids)), lengths)
+        keys, owners = [unigrams], [owner]
+        for n in range(2, self.ngram_size + 1):  # an n-gram counts only inside one line
+            grams = self.ops.ngrams(n, unigrams)
+            inside = owner[:len(grams)] == owner[n - 1:]
+            keys.append(grams[inside])
+            owners.append(owner[:len(grams)][inside])
+        key, own = numpy.concatenate(keys), numpy.concatenate(owners)
+        order = numpy.lexsort((key, own))  # by line, then key: numpy.unique's order within each line
+        key, own = key[order], own[order]
+        first = numpy.ones(len(key), dtype=bool)
+        first[1:] = (key[1:] != key[:-1]) | (own[1:] != own[:-1])
+        starts = numpy.flatnonzero(first)
+        counts = numpy.diff(numpy.append(starts, len(key))).astype("f")
+        per_line = numpy.bincount(own[starts], minlength=len(ids)).astype("int32")
+        scores = self.linear.predict((numpy.ascontiguousarray(key[starts]), counts, per_line))
+        probs = self.logistic.predict(scores)
+        return [float(p) for p in probs[:, self.column]]
+
+
+@lru_cache(maxsize=1)
+def line_scorer() -> LineScorer:
+    """The shipped classifier's scorer, made once per process."""
+    return LineScorer(load_classifier()[0])
+
+
 def score_lines(transcript: Transcript, ctx: dict[int, str], nlp, probs: dict[tuple[int, int], float],
-                keep: set[tuple[int, int]] | None = None) -> Iterator[Scored]:
-    """The probability of every client line, as a stream (a long session is never held as texts).
+                keep: set[tuple[int, int]] | None = None, batch_size: int = 2048) -> Iterator[Scored]:
+    """The probability of every client line, as a stream of batches (a long session is never
+    held as texts).
 
     probs[(turn, line)] is filled for the lines in `keep` (every line when keep is None).
+    `nlp` is a classifier pipeline; the shipped one is scored through its cached `LineScorer`.
     """
+    scorer = line_scorer() if nlp is load_classifier()[0] else LineScorer(nlp)
     turns = client_turns(transcript)
     last = turns[-1].index + 1 if turns else 1
+    batch: list[tuple[Turn, int, int, str]] = []
 
-    def texts() -> Iterator[tuple[str, tuple[Turn, int, int, str]]]:
-        for t in turns:
-            for line, column, text in line_texts(t):
-                yield f"{ctx[t.index]} {text}", (t, line, column, text)
+    def flush() -> Iterator[Scored]:
+        tick(batch[0][0].index, last, "model")
+        texts = [f"{ctx[t.index]} {text}" for t, _l, _c, text in batch]
+        for (t, line, column, text), p in zip(batch, scorer.probabilities(texts)):
+            if keep is None or (t.index, line) in keep:
+                probs[(t.index, line)] = p
+            yield Scored(t, p, line, column, text)
+        batch.clear()
 
-    for n, (doc, (t, line, column, text)) in enumerate(nlp.pipe(texts(), batch_size=256, as_tuples=True)):
-        if n % 1000 == 0:
-            tick(t.index, last, "model")
-        p = float(doc.cats.get(LABEL, 0.0))
-        if keep is None or (t.index, line) in keep:
-            probs[(t.index, line)] = p
-        yield Scored(t, p, line, column, text)
+    for t in turns:
+        for line, column, text in line_texts(t):
+            batch.append((t, line, column, text))
+            if len(batch) >= batch_size:
+                yield from flush()
+    if batch:
+        yield from flush()
