@@ -144,7 +144,10 @@ def read(data: bytes, path: str, options: ReadOptions) -> list[Transcript]:
 def sniff(head: str, name: str) -> bool:
     """At least two Otter/Rev header lines, and native 'Label: text' lines rare."""
     headers = native = 0
-    for raw in split_lines(head)[:500]:
+    lines = split_lines(head)[:500]
+    for i, raw in enumerate(lines):
+        if native * 4 > headers + len(lines) - i:  # even if every line left were a header: no
+            return False
         stripped = raw.strip()
         if not stripped:
             continue

@@ -212,25 +212,6 @@ def model_events(transcript: Transcript, rule_events: tuple[Event, ...] | list[E
     return out, probs
 
 
-class _Words(dict):
-    """Word -> its tokens' ORTH ids, filled from the tokenizer on first sight.
-
-    spaCy's tokenizer splits a text at single spaces and tokenizes each piece on
-    its own (its own cache is keyed the same way), so a line's tokens are the
-    concatenation of its words' tokens.
-    """
-
-    def __init__(self, tokenizer: Any) -> None:
-        super().__init__()
-        self.tokenizer = tokenizer
-
-    def __missing__(self, word: str) -> tuple[int, ...]:
-        if len(self) > 500_000:  # a bound on memory over a huge transcript's vocabulary
-            self.clear()
-        ids = self[word] = tuple(self.tokenizer(word).to_array(ORTH).tolist())
-        return ids
-
-
 class LineScorer:
     """The classifier's probabilities for many lines at once, without a Doc per line.
 
@@ -252,13 +233,37 @@ class LineScorer:
         self.logistic = next(layer for layer in model.walk() if layer.name == "logistic")
         self.nlp = nlp
         self.tokenizer = nlp.tokenizer
-        self.words = _Words(nlp.tokenizer)
+        # word -> its tokens' ORTH ids. spaCy's tokenizer splits a text at single spaces and
+        # tokenizes each piece on its own (its own cache is keyed the same way), so a line's
+        # tokens are the concatenation of its words' tokens.
+        self.words: dict[str, tuple[int, ...]] = {}
+
+    def _learn(self, text: str, words: list[str]) -> list[int]:
+        from spacy.attrs import IDX
+
+        rows = self.tokenizer(text).to_array([ORTH, IDX]).tolist()
+        k = 0
+        start = 0
+        for word in words:  # single spaces: each word's tokens are the rows starting inside it
+            end = start + len(word)
+            first = k
+            while k < len(rows) and rows[k][1] < end:
+                k += 1
+            if word not in self.words:
+                if len(self.words) > 500_000:  # a bound on memory over a huge vocabulary
+                    self.words.clear()
+                self.words[word] = tuple(r[0] for r in rows[first:k])
+            start = end + 1
+        return [r[0] for r in rows]
 
     def ids(self, text: str) -> Sequence[int]:
         """The ORTH ids of the text's tokens, as the tokenizer would give them."""
         words = text.split(" ")
         if "" not in words and text.isprintable():
-            return list(chain.from_iterable(map(self.words.__getitem__, words)))
+            try:
+                return list(chain.from_iterable(map(self.words.__getitem__, words)))
+            except KeyError:  # words not seen yet: tokenize the line once and learn each word's tokens
+                return self._learn(text, words)
         if not text.isprintable() or words[0] == "" or words[-1] == "":
             # Tabs, line breaks, other spaces, spaces at either end: the tokenizer itself.
             return self.tokenizer(text).to_array(ORTH).tolist()
@@ -272,7 +277,8 @@ class LineScorer:
             if run:
                 out.append(self.tokenizer.vocab.strings.add(" " * run))
                 run = 0
-            out.extend(self.words[word])
+            known = self.words.get(word)
+            out.extend(known if known is not None else self._learn(word, [word]))
         return out
 
     def probabilities(self, texts: Sequence[str]) -> list[float]:
@@ -325,9 +331,10 @@ def score_lines(transcript: Transcript, ctx: dict[int, str], nlp, probs: dict[tu
     batch: list[tuple[Turn, int, int, str]] = []
 
     def flush() -> Iterator[Scored]:
-        tick(batch[0][0].index, last, "model")
         texts = [f"{ctx[t.index]} {text}" for t, _l, _c, text in batch]
-        for (t, line, column, text), p in zip(batch, scorer.probabilities(texts)):
+        for n, ((t, line, column, text), p) in enumerate(zip(batch, scorer.probabilities(texts))):
+            if n % 500 == 0:
+                tick(t.index, last, "model")
             if keep is None or (t.index, line) in keep:
                 probs[(t.index, line)] = p
             yield Scored(t, p, line, column, text)
