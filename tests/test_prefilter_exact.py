@@ -202,3 +202,14 @@ def test_raw_text_prefilter_keeps_every_rule_that_matches(analyzer, all_rules, t
             matcher.add(rule.id, [rule.pattern])
             if matcher(doc):
                 assert rule.id in possible, (rule.id, text)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(alphabet=st.sampled_from(list("ab .!?\u2026\"')-\n")), max_size=40))
+def test_sentence_bounds_from_one_array_are_doc_sents(analyzer, text):
+    from focusshift.pipeline.components import sentence_bounds
+
+    doc = analyzer.nlp(text)
+    assert sentence_bounds(doc) == ([(s.start, s.end) for s in doc.sents] if len(doc) else [])
+    if len(doc):
+        assert sentence_bounds(analyzer.nlp.make_doc(text)) == [(0, len(doc))]  # no sentences set: one

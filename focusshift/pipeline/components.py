@@ -162,20 +162,18 @@ class MarkerMatcher(_RuleOwner):
         matches: list[tuple[str, int, int]] = []
         lowers = doc.to_array("LOWER").tolist()
         source = doc.user_data.get(SOURCE_KEY)
-        sentences = doc.sents if doc.has_annotation("SENT_START") else [doc[:]]
         # Compile first (a rule's tests join the index), then one mask per test over the doc, then match.
-        todo = [(sent, [(rid, self._pattern(rid)) for rid in
-                        self.prefilter.possible_hashes(lowers[sent.start : sent.end], source)])
-                for sent in sentences]
+        todo = [((a, b), [(rid, self._pattern(rid)) for rid in self.prefilter.possible_hashes(lowers[a:b], source)])
+                for a, b in sentence_bounds(doc)]
         masks: DocMasks | None = None
-        for sent, patterns in todo:
+        for (a, b), patterns in todo:
             for rid, pattern in patterns:
                 if isinstance(pattern, Matcher):
-                    matches.extend((rid, s + sent.start, e + sent.start) for _m, s, e in pattern(sent))
+                    matches.extend((rid, s + a, e + a) for _m, s, e in pattern(doc[a:b]))
                     continue
                 if masks is None:
                     masks = DocMasks(doc, self._index)
-                matches.extend((rid, s, e) for s, e in longest(pattern.matches(masks, sent.start, sent.end)))
+                matches.extend((rid, s, e) for s, e in longest(pattern.matches(masks, a, b)))
         for rid, start, end in matches:
             rule = lexicon.markers[rid]
             if not _neighbours_ok(doc, start, end, rule):
@@ -183,6 +181,16 @@ class MarkerMatcher(_RuleOwner):
             spans.append(Span(doc, start, end, label=rule.label, span_id=rule.id))
         doc.spans[SPANS_KEY] = sorted(spans, key=lambda s: (s.start, -s.end, s.id_))
         return doc
+
+
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """(start, end) of each of doc.sents (the whole doc when nothing set sentences), read from one
+    array instead of a Token object per token."""
+    n = len(doc)
+    if not doc.has_annotation("SENT_START"):
+        return [(0, n)]
+    starts = [0] + [i for i, v in enumerate(doc.to_array("SENT_START").tolist()) if v == 1 and i > 0]
+    return list(zip(starts, starts[1:] + [n])) if n else []
 
 
 def _neighbours_ok(doc: Doc, start: int, end: int, rule: MarkerRule) -> bool:

@@ -38,6 +38,8 @@ class CompiledPattern:
                 self.states.append((k, op))
         self.accept = len(self.states)
         self._closure = [self._close(i) for i in range(self.accept + 1)]
+        # Every step exactly once: a match is a run of len(steps) tokens, found with shifts alone.
+        self.fixed = all(op is None for _tests, op in steps)
 
     def _close(self, i: int) -> frozenset[int]:
         out = {i}
@@ -54,9 +56,26 @@ class CompiledPattern:
         if not steps[0] & window and self.states[0][1] not in ("?", "*"):
             return []
         out: list[tuple[int, int]] = []
+        if self.fixed:
+            n = len(steps)
+            if end - start < n:
+                return out
+            starts = ((1 << (end - n + 1)) - 1) ^ ((1 << start) - 1)  # s with s + n <= end
+            for k, mask in enumerate(steps):
+                starts &= mask >> k
+            while starts:
+                low = starts & -starts
+                s = low.bit_length() - 1
+                out.append((s, s + n))
+                starts ^= low
+            return out
         states, closure, accept = self.states, self._closure, self.accept
         first = closure[0]
+        # A first step that must match: only its tokens can start a match.
+        starters = -1 if states[0][1] in ("?", "*") else steps[states[0][0]]
         for s in range(start, end):
+            if not (starters >> s) & 1:
+                continue
             current = first
             for t in range(s, end):
                 bit = 1 << t
@@ -138,19 +157,25 @@ class DocMasks:
     """One bit mask over a doc's tokens per test of the index: bit t set when token t passes."""
 
     def __init__(self, doc: Any, index: SpecIndex) -> None:
+        import numpy
         from spacy.attrs import IDS
 
         n = len(doc)
         self.full = (1 << n) - 1
         names = sorted(index.attrs)
-        rows = doc.to_array([IDS[a] for a in names]).tolist() if names and n else []
         masks = [0] * len(index.kinds)
+        self.masks = masks
+        if not names or not n:
+            for sid, _inside in index.negated:
+                masks[sid] = self.full
+            return
+        rows = doc.to_array([IDS[a] for a in names]).reshape(n, len(names))
+        columns = rows.T.tolist()
         for k, attr in enumerate(names):
             table = index.by_value.get(attr)
             if not table:
                 continue
-            for t, row in enumerate(rows):
-                sids = table.get(row[k] if len(names) > 1 else row)
+            for t, sids in enumerate(map(table.get, columns[k])):
                 if sids:
                     bit = 1 << t
                     for sid in sids:
@@ -158,13 +183,10 @@ class DocMasks:
         for sid, inside in index.negated:
             masks[sid] = self.full & ~masks[inside]
         for sid, attr, want in index.flags:
-            k = names.index(attr)
-            mask = 0
-            for t, row in enumerate(rows):
-                if bool(row[k] if len(names) > 1 else row) == want:
-                    mask |= 1 << t
-            masks[sid] = mask
-        self.masks = masks
+            passes = rows[:, names.index(attr)] != 0
+            if not want:
+                passes = ~passes
+            masks[sid] = int.from_bytes(numpy.packbits(passes, bitorder="little").tobytes(), "little")
 
     def all(self, tests: tuple[int, ...]) -> int:
         """Tokens that pass every one of these tests."""
