@@ -260,6 +260,7 @@ class TextPrefilter:
         self._has_extra = bool(extra or pairs)
         if self._has_extra:
             self.automaton.make_automaton()
+        self._short: dict[tuple[str, str], list[str]] = {}
 
     def scan(self, text: str) -> tuple[set[str], set[int]]:
         """(every rule word that could be one of the text's tokens, every pair test that passes): supersets."""
@@ -276,8 +277,25 @@ class TextPrefilter:
         """Every rule word that could be one of the text's tokens (a superset)."""
         return self.scan(text)[0]
 
+    def __getstate__(self) -> dict[str, Any]:
+        """The tables only: the answers kept for short texts are never written to the cache."""
+        return {**self.__dict__, "_short": {}}
+
+    SHORT = 32  # texts up to this long ("Yeah.", "Mm-hmm.", "Okay, sure.") recur: their answer is kept
+
     def possible(self, text: str, source: str) -> list[str]:
         """Rules of this source that could match somewhere in the text; never leaves one out."""
+        if len(text) > self.SHORT:
+            return self._possible(text, source)
+        key = (text, source)
+        found = self._short.get(key)
+        if found is None:
+            if len(self._short) > 50_000:
+                self._short.clear()
+            found = self._short[key] = self._possible(text, source)
+        return list(found)
+
+    def _possible(self, text: str, source: str) -> list[str]:
         found, paired = self.scan(text)
         tests = self.pair_tests
 
@@ -346,6 +364,8 @@ class Chunker:
 
     def pieces(self, clean: str) -> list[tuple[int, int, tuple[int, str | None, str | None], list[str]]]:
         """(start, end, (quotes before, token before, token after), rule ids) of each piece worth running."""
+        if not self.prefilter.possible(clean, self.source):
+            return []  # what no rule could match in the whole turn, none can in a piece of it
         bounds: list[int] = [0]
         for m in self._CUT.finditer(clean):
             cut = m.start() + 1
