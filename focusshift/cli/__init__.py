@@ -1,17 +1,19 @@
 """The command line: one small module per command over the library (focusshift.api).
 
 Each command parses its options into one Options (cli.common), makes one
-library call, and maps what comes back to output and exit codes. `main()` is
-the console entry point: one-line errors, quiet on a closed pipe, 130 on
-Ctrl-C, 143 on SIGTERM.
+library call, and maps what comes back to output and exit codes. `main()`
+runs the command line: one-line errors, quiet on a closed pipe, 130 on Ctrl-C,
+143 on SIGTERM; `run()` is the console entry point, `main()` and a quick exit.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import sys
-from typing import Any
+import threading
+from typing import Any, NoReturn
 
 import click
 
@@ -107,10 +109,41 @@ def main() -> None:
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
+def run() -> NoReturn:
+    """The console command (`focusshift`, `python -m focusshift`): main(), then a quick exit.
+
+    Tearing the interpreter down frees the spaCy pipeline and its tables object
+    by object, which costs about as much as analysing a small file. Once the
+    output is flushed and the exit handlers have run (worker pools, temporary
+    folders, logging), nothing is left to do, so the process leaves at once.
+    With other threads still running it exits the ordinary way.
+    """
+    try:
+        main()
+        code: Any = EXIT_OK
+    except SystemExit as exc:
+        code = exc.code
+    if code is None:
+        code = EXIT_OK
+    elif not isinstance(code, int):  # sys.exit("message"): printed, status 1, as Python does
+        err(str(code))
+        code = 1
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if threading.active_count() > 1 or run_exit_handlers is None:
+        sys.exit(code)
+    run_exit_handlers()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):  # the reader went away; nothing more can be said
+            pass
+    os._exit(code)
+
+
 def _quiet_stdout() -> None:
     """The reader (e.g. `head`) went away: point stdout at /dev/null so the exit flush is quiet."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
 
 
-__all__ = ["cli", "main", "EXIT_OK", "EXIT_THRESHOLD", "EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_TERMINATED"]
+__all__ = ["cli", "main", "run", "EXIT_OK", "EXIT_THRESHOLD", "EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_TERMINATED"]

@@ -48,8 +48,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-import webvtt
-
 from ..errors import TranscriptError
 from ..model import Transcript
 from .builder import TranscriptBuilder
@@ -138,6 +136,8 @@ def _read_block(block: list[tuple[int, str]], b: TranscriptBuilder, cues: CueTex
     # would be a line break to it: a space keeps the lines aligned with ours.
     fed = [t.replace("\r", " ") for t in texts]
     fed[timing] = COMMA_MILLIS.sub(r"\1.\2", fed[timing])
+    import webvtt  # here, not at the module's import: sniffing any file's format imports this module
+
     try:
         captions = webvtt.from_buffer(["WEBVTT", "", *fed]).captions
     except Exception:  # webvtt-py raises a few kinds on odd input; none may escape as a traceback

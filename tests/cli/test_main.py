@@ -47,3 +47,70 @@ def test_main_handles_keyboard_interrupt(monkeypatch, capsys):
     with pytest.raises(SystemExit) as exc:
         cli_mod.main()
     assert exc.value.code == EXIT_INTERRUPTED
+
+
+class _Exited(Exception):
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+@pytest.fixture
+def quick_exit(monkeypatch):
+    """run() with os._exit recorded instead of taken, and the exit handlers counted."""
+    handlers: list[str] = []
+    monkeypatch.setattr(cli_mod.os, "_exit", lambda code: (_ for _ in ()).throw(_Exited(code)))
+    monkeypatch.setattr(cli_mod.atexit, "_run_exitfuncs", lambda: handlers.append("ran"))
+    return handlers
+
+
+@pytest.mark.parametrize(("outcome", "code"), [(None, 0), (0, 0), (1, 1), (2, 2), (143, 143)])
+def test_run_exits_quickly_with_mains_status_after_the_exit_handlers(monkeypatch, quick_exit, outcome, code):
+    def fake_main():
+        if outcome is not None:
+            sys.exit(outcome)
+
+    monkeypatch.setattr(cli_mod, "main", fake_main)
+    with pytest.raises(_Exited) as exited:
+        cli_mod.run()
+    assert exited.value.code == code and quick_exit == ["ran"]
+
+
+def test_run_with_a_message_exits_1_and_says_it(monkeypatch, quick_exit, capsys):
+    monkeypatch.setattr(cli_mod, "main", lambda: sys.exit("focusshift: cannot go on"))
+    with pytest.raises(_Exited) as exited:
+        cli_mod.run()
+    assert exited.value.code == 1 and "cannot go on" in capsys.readouterr().err
+
+
+def test_run_exits_the_ordinary_way_while_another_thread_runs(monkeypatch, quick_exit):
+    import threading
+
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait)
+    worker.start()
+    try:
+        monkeypatch.setattr(cli_mod, "main", lambda: sys.exit(2))
+        with pytest.raises(SystemExit) as exited:
+            cli_mod.run()
+        assert exited.value.code == 2 and quick_exit == []
+    finally:
+        stop.set()
+        worker.join()
+
+
+def test_the_console_command_prints_all_its_output_before_leaving(tmp_path):
+    """Through a pipe, every JSON line of a batch arrives, and a file written with -o is whole."""
+    from ..conftest import SAMPLES
+
+    samples = sorted(SAMPLES.glob("*.txt"))
+    env = {**os.environ, "NO_COLOR": "1"}
+    p = subprocess.run([sys.executable, "-m", "focusshift", "analyze", *map(str, samples), "-f", "jsonl"],
+                       capture_output=True, text=True, env=env, timeout=300)
+    lines = p.stdout.splitlines()
+    assert p.returncode in (0, 1) and len(lines) == len(samples) and all(ln.endswith("}") for ln in lines)
+    out = tmp_path / "all.json"
+    p = subprocess.run([sys.executable, "-m", "focusshift", "analyze", *map(str, samples), "-f", "json",
+                        "-o", str(out)], capture_output=True, text=True, env=env, timeout=300)
+    import json
+
+    assert len(json.loads(out.read_text())) == len(samples)
