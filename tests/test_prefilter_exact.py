@@ -32,7 +32,7 @@ def text_prefilter(analyzer):
 
 
 def _rule_words(tp) -> list[str]:
-    return sorted(tp.letter_words | {w for words, _pairs in tp.automaton.values() for w in words})
+    return sorted(tp.letter_words | {w for words, _pairs, _bits in tp.automaton.values() for w in words})
 
 
 _AROUND = ["", "", "", ".", ",", "!", "?", "'s", "n't", "-", "\u2019", "(", ")", '"', "\u00e9", "\u00b2", "1",
@@ -213,3 +213,14 @@ def test_sentence_bounds_from_one_array_are_doc_sents(analyzer, text):
     assert sentence_bounds(doc) == ([(s.start, s.end) for s in doc.sents] if len(doc) else [])
     if len(doc):
         assert sentence_bounds(analyzer.nlp.make_doc(text)) == [(0, len(doc))]  # no sentences set: one
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_the_prefilters_bits_give_the_rules_its_word_sets_give(analyzer, text_prefilter, seed):
+    rng = random.Random(seed)
+    text = _noisy_text(rng, _rule_words(text_prefilter), list(analyzer.nlp.tokenizer.rules), rng.randint(1, 16))
+    for source in ("speech", "annotation"):
+        by_bits = text_prefilter.possible(text, source)
+        assert by_bits == text_prefilter.possible_by_sets(text, source)
+        assert text_prefilter.possible(text, source) == by_bits  # the kept answer of a short text too

@@ -254,9 +254,16 @@ class TextPrefilter:
             inside = {p.lower() for p in pieces} & self.letter_words
             if inside:
                 extra.setdefault(key.lower(), set()).update(inside)
+        self._layout_bits()
         self.automaton = ahocorasick.Automaton()
         for key in extra.keys() | pairs.keys():
-            self.automaton.add_word(key, (frozenset(extra.get(key, ())), frozenset(pairs.get(key, ()))))
+            found, paired = frozenset(extra.get(key, ())), frozenset(pairs.get(key, ()))
+            bits = 0
+            for w in found:
+                bits |= self._bits.get(w, 0)
+            for t in paired:
+                bits |= self._pair_bit[t]
+            self.automaton.add_word(key, (found, paired, bits))
         self._has_extra = bool(extra or pairs)
         if self._has_extra:
             self.automaton.make_automaton()
@@ -268,7 +275,7 @@ class TextPrefilter:
         words = set(self.letter_words.intersection(self._RUNS.findall(lower)))
         rules: set[int] = set()
         if self._has_extra:
-            for _, (found, paired) in self.automaton.iter(lower):
+            for _, (found, paired, _bits) in self.automaton.iter(lower):
                 words.update(found)
                 rules.update(paired)
         return words, rules
@@ -295,7 +302,60 @@ class TextPrefilter:
             found = self._short[key] = self._possible(text, source)
         return list(found)
 
+    def _layout_bits(self) -> None:
+        """Each indexed rule gets a run of bits: one for its anchor words, one per other required
+        word set, one per pair test. A word (or automaton key) sets the bits of every set it is
+        in; a rule can match when all the bits of its run are set."""
+        anchors: dict[int, set[str]] = {}
+        source_of: dict[int, str] = {}
+        for src, idx in self.rules.index.items():
+            for key, rs in idx.items():
+                for r in rs:
+                    anchors.setdefault(r, set()).add(key)
+                    source_of[r] = src
+        self._bits: dict[str, int] = {}
+        self._pair_bit: dict[int, int] = {}
+        self._need: list[int] = []
+        self._rule_at: dict[int, int] = {}  # position of a rule's first bit -> the rule
+        self._anchor_bits: dict[str, int] = {}
+        offset = 0
+        for r in range(len(self.rules.ids)):  # in rule order: candidates come out in rule order
+            groups = [anchors.get(r, set()), *self.rules.rest[r]]
+            tests = sorted(self.pair_tests.get(r, ()))
+            for g, words in enumerate(groups):
+                for w in words:
+                    self._bits[w] = self._bits.get(w, 0) | 1 << (offset + g)
+            for j, t in enumerate(tests):
+                self._pair_bit[t] = 1 << (offset + len(groups) + j)
+            size = len(groups) + len(tests)
+            self._need.append(((1 << size) - 1) << offset)
+            self._rule_at[offset] = r
+            if r in source_of:
+                self._anchor_bits[source_of[r]] = self._anchor_bits.get(source_of[r], 0) | 1 << offset
+            offset += size
+
     def _possible(self, text: str, source: str) -> list[str]:
+        lower = text.lower()
+        bits = 0
+        table = self._bits
+        for w in self.letter_words.intersection(self._RUNS.findall(lower)):
+            bits |= table[w]
+        if self._has_extra:
+            for _, (_found, _paired, more) in self.automaton.iter(lower):
+                bits |= more
+        out = list(self.rules.open.get(source, ()))
+        candidates = bits & self._anchor_bits.get(source, 0)
+        need, rule_at, ids = self._need, self._rule_at, self.rules.ids
+        while candidates:
+            low = candidates & -candidates
+            r = rule_at[low.bit_length() - 1]
+            if bits & need[r] == need[r]:
+                out.append(ids[r])
+            candidates ^= low
+        return out
+
+    def possible_by_sets(self, text: str, source: str) -> list[str]:
+        """possible() computed with word sets instead of bits: the reference the tests hold it to."""
         found, paired = self.scan(text)
         tests = self.pair_tests
 
