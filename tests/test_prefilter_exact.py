@@ -224,3 +224,28 @@ def test_the_prefilters_bits_give_the_rules_its_word_sets_give(analyzer, text_pr
         by_bits = text_prefilter.possible(text, source)
         assert by_bits == text_prefilter.possible_by_sets(text, source)
         assert text_prefilter.possible(text, source) == by_bits  # the kept answer of a short text too
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.lists(st.sampled_from(list("ab .!?\u2026\u3002\"')-;:\n\u0964") + ["Dr.", "e.g.", "!!", " I "]),
+                    max_size=40).map("".join))
+def test_the_array_sentencizer_cuts_where_spacys_sentencizer_cuts(analyzer, text):
+    from spacy.pipeline import Sentencizer
+
+    ours, theirs = analyzer.nlp.make_doc(text), analyzer.nlp.make_doc(text)
+    assert analyzer.nlp.get_pipe("sentencizer").predict([ours]) == Sentencizer().predict([theirs])
+    analyzer.nlp.get_pipe("sentencizer")(ours)
+    Sentencizer()(theirs)
+    assert [t.is_sent_start for t in ours] == [t.is_sent_start for t in theirs]
+
+
+def test_the_array_sentencizer_keeps_its_settings_through_a_saved_pipeline(tmp_path):
+    import spacy
+
+    import focusshift.pipeline.components  # noqa: F401  (registers the factory)
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("focusshift_sentencizer", name="sentencizer", config={"punct_chars": [";"]})
+    nlp.to_disk(tmp_path / "p")
+    again = spacy.load(tmp_path / "p")
+    assert [s.text for s in again("one; two. three").sents] == ["one;", "two. three"]

@@ -78,7 +78,7 @@ def _build(model: str | None, lexicon_files: Sequence[str | Path]):  # -> Langua
     files = [str(p) for p in lexicon_files]
     if model is None:
         nlp = blank_english()
-        nlp.add_pipe("sentencizer")
+        nlp.add_pipe("focusshift_sentencizer", name="sentencizer")  # spaCy's rule, read from arrays
         try:
             nlp.add_pipe(LEMMAS).lemma("cried")  # the lookup lemmatizer, case-folded, vectorised
         except (ValueError, OSError, ImportError) as exc:
