@@ -23,6 +23,7 @@ import os
 import signal
 import threading
 from collections import deque
+from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -208,10 +209,30 @@ def run(
         yield from _run_dask(files, analyzer, scheduler, stdin, shape)
         return
     if jobs <= 1 or _small(files, jobs):
-        for path in files:
-            yield path, analyze_one(analyzer, path, (stdin or b"") if path == "-" else None, shape)
+        with _frozen_pipeline(analyzer, len(files) > 1):
+            for path in files:
+                yield path, analyze_one(analyzer, path, (stdin or b"") if path == "-" else None, shape)
         return
     yield from _run_pool(files, analyzer, jobs, stdin, shape)
+
+
+@contextmanager
+def _frozen_pipeline(analyzer: Analyzer, many: bool) -> Iterator[None]:
+    """For a batch: the pipeline, rules and classifier loaded, then kept out of garbage collection.
+
+    A full collection would otherwise walk the vocabulary, the lemma table and
+    the rule tables (hundreds of thousands of objects that live as long as the
+    process) again and again while the files are analysed.
+    """
+    if not many or gc.get_freeze_count():  # one file; or a caller froze objects itself
+        yield
+        return
+    _warm_up(analyzer)
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 SMALL_BATCH_BYTES = 256 * 1024

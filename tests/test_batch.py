@@ -279,3 +279,13 @@ def test_prefilter_changes_nothing_on_the_dev_set(analyzer):
 def test_prefilter_changes_nothing_on_the_real_corpus(analyzer):
     paths = [CORPUS / "txt"]
     assert _events(analyzer, paths) == _events(Analyzer(prefilter=False), paths)
+
+
+def test_a_serial_batch_keeps_the_loaded_pipeline_out_of_garbage_collection_while_it_runs(analyzer):
+    import gc
+
+    files = sorted(str(p) for p in SAMPLES.glob("*.txt"))[:3]
+    during = [gc.get_freeze_count() for _path, _results in batch.run(files, analyzer, jobs=1)]
+    assert all(n > 0 for n in during) and gc.get_freeze_count() == 0  # frozen while running, not after
+    one = [gc.get_freeze_count() for _path, _results in batch.run(files[:1], analyzer, jobs=1)]
+    assert one == [0]  # a single file: nothing to gain
