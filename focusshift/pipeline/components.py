@@ -471,7 +471,7 @@ def make_lookup_lemmas(nlp: Language, name: str) -> LookupLemmas:
 
 
 class ArraySentencizer(Sentencizer):
-    """spaCy's sentencizer, its predict() read from two arrays instead of a Token object per token.
+    """spaCy's sentencizer, its predict() reading one array instead of a Token object per token.
 
     spaCy's rule: a token that is neither punctuation nor one of the
     punct_chars starts a sentence when one of the punct_chars came after the
@@ -484,10 +484,10 @@ class ArraySentencizer(Sentencizer):
         super().__init__(name, punct_chars=punct_chars, overwrite=overwrite, scorer=scorer)
         self._ends = self._punct_hashes()
 
-    def _punct_hashes(self) -> numpy.ndarray:
+    def _punct_hashes(self) -> frozenset[int]:
         from spacy.strings import hash_string
 
-        return numpy.array(sorted(hash_string(c) for c in self.punct_chars), dtype=numpy.uint64)
+        return frozenset(hash_string(c) for c in self.punct_chars)
 
     def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = ()) -> "ArraySentencizer":
         super().from_bytes(bytes_data, exclude=exclude)
@@ -511,15 +511,17 @@ class ArraySentencizer(Sentencizer):
             if not n:
                 guesses.append([])
                 continue
-            rows = doc.to_array([ORTH, IS_PUNCT]).reshape(n, 2)
-            ends = numpy.isin(rows[:, 0], self._ends)
-            words = numpy.flatnonzero((rows[:, 1] == 0) & ~ends)
-            seen = numpy.cumsum(ends)[words]  # punct_chars up to each word
-            starts = words[seen > numpy.concatenate(([0], seen[:-1]))]
-            doc_guesses = numpy.zeros(n, dtype=bool)
+            doc_guesses = [False] * n
             doc_guesses[0] = True
-            doc_guesses[starts] = True
-            guesses.append(doc_guesses.tolist())
+            seen = False  # one of the punct_chars since the last word
+            ends = self._ends
+            for i, (orth, punct) in enumerate(doc.to_array([ORTH, IS_PUNCT]).reshape(n, 2).tolist()):
+                if orth in ends:
+                    seen = True
+                elif seen and not punct:
+                    doc_guesses[i] = True
+                    seen = False
+            guesses.append(doc_guesses)
         return guesses
 
 

@@ -424,7 +424,8 @@ class Chunker:
 
     def pieces(self, clean: str) -> list[tuple[int, int, tuple[int, str | None, str | None], list[str]]]:
         """(start, end, (quotes before, token before, token after), rule ids) of each piece worth running."""
-        if not self.prefilter.possible(clean, self.source):
+        whole = self.prefilter.possible(clean, self.source)
+        if not whole:
             return []  # what no rule could match in the whole turn, none can in a piece of it
         bounds: list[int] = [0]
         for m in self._CUT.finditer(clean):
@@ -456,7 +457,7 @@ class Chunker:
 
         for a, b in zip(bounds, bounds[1:]):
             end = b - 1  # the piece's text ends before the space
-            ids = self.prefilter.possible(clean[a:end], self.source)
+            ids = whole if a == 0 and end == len(clean) else self.prefilter.possible(clean[a:end], self.source)
             if ids:
                 if run_start < 0:
                     run_start = a
