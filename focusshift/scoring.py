@@ -87,9 +87,12 @@ def exchange_positions(turns: Sequence[Turn]) -> IndexMap:
     pos = IndexMap(_size(turns))
     k = -1
     last: str | None = None
+    keys: dict[str | None, str] = {}  # a session has a few speakers and many turns
     for t in turns:
         if not t.is_note and not t.interjection:
-            key = " ".join((t.speaker or "").split()).casefold()
+            key = keys.get(t.speaker)
+            if key is None:
+                key = keys[t.speaker] = " ".join((t.speaker or "").split()).casefold()
             if key != last:
                 k += 1
                 last = key

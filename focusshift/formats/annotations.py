@@ -41,6 +41,8 @@ def _paren_is_event(inner: str, roles: RoleMap) -> bool:
 def find_annotations(text: str, roles: RoleMap) -> list[tuple[int, int, str]]:
     """(start, end, inner text) of every annotation in one physical line."""
     found: list[tuple[int, int, str]] = []
+    if ")" not in text and "]" not in text:  # every annotation closes with one (most lines have none)
+        return found
     taken = [False] * len(text)
 
     def free(a: int, b: int) -> bool:
