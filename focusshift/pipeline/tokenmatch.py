@@ -154,45 +154,61 @@ class SpecIndex:
 
 
 class DocMasks:
-    """One bit mask over a doc's tokens per test of the index: bit t set when token t passes."""
+    """Bit masks over a doc's tokens, one per test of the index (bit t set when token t passes),
+    each computed when a pattern first asks for it: a doc is matched against a few rules, and
+    a common word passes dozens of tests of rules it will never be matched against."""
 
     def __init__(self, doc: Any, index: SpecIndex) -> None:
-        import numpy
         from spacy.attrs import IDS
 
         n = len(doc)
         self.full = (1 << n) - 1
-        names = sorted(index.attrs)
-        masks = [0] * len(index.kinds)
-        self.masks = masks
-        if not names or not n:
-            for sid, _inside in index.negated:
-                masks[sid] = self.full
-            return
-        rows = doc.to_array([IDS[a] for a in names]).reshape(n, len(names))
-        columns = rows.T.tolist()
-        for k, attr in enumerate(names):
-            table = index.by_value.get(attr)
-            if not table:
-                continue
-            for t, sids in enumerate(map(table.get, columns[k])):
-                if sids:
-                    bit = 1 << t
-                    for sid in sids:
-                        masks[sid] |= bit
-        for sid, inside in index.negated:
-            masks[sid] = self.full & ~masks[inside]
-        for sid, attr, want in index.flags:
-            passes = rows[:, names.index(attr)] != 0
-            if not want:
+        self.index = index
+        self._masks: dict[int, int] = {}
+        self._names = sorted(index.attrs)
+        self._rows = doc.to_array([IDS[a] for a in self._names]).reshape(n, len(self._names)) \
+            if self._names and n else None
+        self._where: dict[str, dict[int, int]] = {}  # attr -> value -> the tokens that have it
+
+    def _tokens_with(self, attr: str) -> dict[int, int]:
+        found = self._where.get(attr)
+        if found is None:
+            found = self._where[attr] = {}
+            if self._rows is not None:
+                for t, value in enumerate(self._rows[:, self._names.index(attr)].tolist()):
+                    found[value] = found.get(value, 0) | 1 << t
+        return found
+
+    def mask(self, sid: int) -> int:
+        found = self._masks.get(sid)
+        if found is None:
+            found = self._masks[sid] = self._compute(sid)
+        return found
+
+    def _compute(self, sid: int) -> int:
+        attr, kind, value = self.index.kinds[sid]
+        if kind == "flag":
+            if self._rows is None:
+                return 0
+            import numpy
+
+            passes = self._rows[:, self._names.index(attr)] != 0
+            if not value:
                 passes = ~passes
-            masks[sid] = int.from_bytes(numpy.packbits(passes, bitorder="little").tobytes(), "little")
+            return int.from_bytes(numpy.packbits(passes, bitorder="little").tobytes(), "little")
+        where = self._tokens_with(attr)
+        if kind == "eq":
+            return where.get(value, 0)
+        bits = 0
+        for v in (where.keys() & value if len(value) > len(where) else (v for v in value if v in where)):
+            bits |= where[v]
+        return bits if kind == "in" else self.full & ~bits  # not_in
 
     def all(self, tests: tuple[int, ...]) -> int:
         """Tokens that pass every one of these tests."""
         mask = self.full
         for sid in tests:
-            mask &= self.masks[sid]
+            mask &= self.mask(sid)
         return mask
 
 
