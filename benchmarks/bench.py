@@ -2,10 +2,13 @@
 
     python benchmarks/bench.py                  # AnnoMI (../shared/corpora) copied 8 times: ~1.3M words
     python benchmarks/bench.py --corpus DIR     # any folder of .txt transcripts
-    python benchmarks/bench.py --quick          # 2 copies, no 5M-word file: a smoke run
+    python benchmarks/bench.py --quick          # 2 copies, no 5M-word file, one pair: a smoke run
+    python benchmarks/bench.py --pairs 5        # each ratio from 5 pairs measured in turn (default 3)
 
 Every figure is a ratio to an anchor measured in the same run, as CPU time
-(robust on a shared machine) unless it says wall:
+(robust on a shared machine) unless it says wall. The anchor and the command
+run in turn, in children of their own, and each ratio is the median of
+several such pairs: this machine's speed drifts by up to 40 % within minutes.
 
   tokenizer   spaCy's blank English tokenizer alone over the corpus lines (the anchor)
   jobs1       `focusshift analyze DIR -f jsonl --jobs 1`, whole process: anchor CPU / its CPU
@@ -32,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -83,14 +87,30 @@ def one_file(files: list[Path], target: Path, repeat: int = 1) -> Path:
     return target
 
 
-def tokenizer_cpu(files: list[Path]) -> float:
-    import spacy
+# The anchor, in a child of its own like the command it is compared with: spaCy's blank English
+# tokenizer over every line's text (after a "Label:"), CPU seconds of the tokenizing alone.
+_ANCHOR = (
+    "import sys, time, spacy; nlp = spacy.blank('en'); "
+    "lines = [ln.split(':', 1)[-1] for f in sys.argv[1:] for ln in open(f, encoding='utf-8').read().splitlines()]; "
+    "c0 = time.process_time(); sum(len(d) for d in nlp.tokenizer.pipe(lines, batch_size=1000)); "
+    "print(time.process_time() - c0)"
+)
 
-    nlp = spacy.blank("en")
-    lines = [ln.split(":", 1)[-1] for f in files for ln in f.read_text("utf-8").splitlines()]
-    c0 = time.process_time()
-    sum(len(d) for d in nlp.tokenizer.pipe(lines, batch_size=1000))
-    return time.process_time() - c0
+
+def tokenizer_cpu(files: list[Path]) -> float:
+    p = subprocess.run([sys.executable, "-c", _ANCHOR, *map(str, files)], capture_output=True, text=True, check=True)
+    return float(p.stdout.strip().splitlines()[-1])
+
+
+def paired(first: Callable[[], float], second: Callable[[], float], pairs: int) -> list[float]:
+    """first() / second() measured `pairs` times in turn (A B A B ...), so that a machine whose
+    speed drifts during the run moves both sides of each ratio alike."""
+    return [first() / second() for _ in range(pairs)]
+
+
+def spread(ratios: list[float]) -> str:
+    return (f"{statistics.median(ratios):.2f}x (median of {len(ratios)} pairs, "
+            f"{min(ratios):.2f}-{max(ratios):.2f})" if len(ratios) > 1 else f"{ratios[0]:.2f}x")
 
 
 def phases(files: list[Path]) -> dict[str, float]:
@@ -170,6 +190,7 @@ def main() -> None:
     ap.add_argument("--copies", type=int, default=8)
     ap.add_argument("--big-copies", type=int, default=32, help="copies of the corpus in the >=5M-word file")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--pairs", type=int, default=3, help="anchor/command pairs measured in turn for each ratio")
     ap.add_argument("--curve", type=int, default=0, metavar="MAX",
                     help="only the scaling curve: one transcript of 1, 2, 4, ... MAX copies of the corpus")
     a = ap.parse_args()
@@ -177,17 +198,31 @@ def main() -> None:
         curve(a.corpus, a.curve)
         return
     copies = 2 if a.quick else a.copies
+    if a.quick:
+        a.pairs = 1
     tmp = Path(tempfile.mkdtemp(prefix="focusshift-bench-"))
     try:
         (tmp / "c").mkdir()
         files, words = build(a.corpus, copies, tmp / "c")
         print(f"corpus: {len(files):,} files, {words:,} words ({copies} copies of {a.corpus})")
-        tok = tokenizer_cpu(files)
-        w1, c1, r1 = measure([*FOCUSSHIFT, "analyze", str(tmp / "c"), "-f", "jsonl", "--jobs", "1"])
-        w2, c2, _ = measure([*FOCUSSHIFT, "analyze", str(tmp / "c"), "-f", "jsonl", "--jobs", "2"])
-        print(f"{'tokenizer alone (anchor)':42} CPU {tok:6.1f} s")
-        print(f"{'analyze --jobs 1':42} CPU {c1:6.1f} s  -> {tok / c1:.2f}x the anchor's speed  (target >= 0.8)")
-        print(f"{'analyze --jobs 2':42} wall {w2:5.1f} s vs {w1:.1f} s -> speed-up {w1 / w2:.2f}  (target >= 1.8)")
+        runs: list[tuple[float, float, float, float]] = []  # (anchor CPU, wall, CPU, RSS) of --jobs 1
+
+        def jobs1_ratio() -> float:
+            tok = tokenizer_cpu(files)
+            runs.append((tok, *measure([*FOCUSSHIFT, "analyze", str(tmp / "c"), "-f", "jsonl", "--jobs", "1"])))
+            return tok / runs[-1][2]
+
+        ratios = [jobs1_ratio() for _ in range(a.pairs)]
+        tok, w1, c1, r1 = runs[len(runs) // 2]
+        print(f"{'tokenizer alone (anchor)':42} CPU {', '.join(f'{r[0]:.1f}' for r in runs)} s")
+        print(f"{'analyze --jobs 1':42} CPU {', '.join(f'{r[2]:.1f}' for r in runs)} s  -> {spread(ratios)} "
+              "the anchor's speed  (target >= 0.8)")
+        speedups = []
+        for _ in range(a.pairs):
+            w1_, _c, _r = measure([*FOCUSSHIFT, "analyze", str(tmp / "c"), "-f", "jsonl", "--jobs", "1"])
+            w2, _c, _r = measure([*FOCUSSHIFT, "analyze", str(tmp / "c"), "-f", "jsonl", "--jobs", "2"])
+            speedups.append(w1_ / w2)
+        print(f"{'analyze --jobs 2 / --jobs 1 (wall)':42} speed-up {spread(speedups)}  (target >= 1.8)")
         big = one_file(files, tmp / "one.txt")
         wb, cb, rb = measure([*FOCUSSHIFT, "analyze", str(big), "-f", "json", "--jobs", "1"])
         print(f"{'one transcript, same words':42} CPU {cb:6.1f} s  -> {cb / c1:.2f}x the folder's  (target <= 1.3); "
@@ -201,11 +236,9 @@ def main() -> None:
         helps = [measure([*FOCUSSHIFT, "--help"])[0] for _ in range(5)]
         print(f"{'--help':42} wall {statistics.median(helps) * 1000:.0f} ms  (target <= 100 ms)")
         small = sorted(a.corpus.glob("*.txt"))[0]
-        st = statistics.median(measure([*FOCUSSHIFT, "analyze", str(small), "-f", "json"])[1] for _ in range(5))
-        sp = statistics.median(measure([sys.executable, "-c", "import spacy; spacy.blank('en')"])[1]
-                               for _ in range(5))
-        print(f"{'one small file, start-up':42} CPU {st:.2f} s vs spaCy's own {sp:.2f} s -> {st / sp:.2f}x "
-              "(target <= 1.2)")
+        starts = paired(lambda: measure([*FOCUSSHIFT, "analyze", str(small), "-f", "json"])[1],
+                        lambda: measure([sys.executable, "-c", "import spacy; spacy.blank('en')"])[1], 7)
+        print(f"{'one small file, start-up, vs spaCy':42} CPU {spread(starts)}  (target <= 1.2)")
         sample = files[: max(1, len(files) // copies)]
         shares = phases(sample)
         total = sum(v for k, v in shares.items() if not k.startswith("output"))
