@@ -55,6 +55,11 @@ class IndexMap:
     def __setitem__(self, key: int, value: int) -> None:
         self._values[key] = value
 
+    def copy(self) -> "IndexMap":
+        out = IndexMap(0)
+        out._values = array("q", self._values)
+        return out
+
     def __getitem__(self, key: int) -> int:
         value = self._values[key] if 0 <= key < len(self._values) else self._MISSING
         if value == self._MISSING:
@@ -76,6 +81,9 @@ def _size(turns: Sequence[Turn]) -> int:
     return max((t.index for t in turns), default=-1) + 1
 
 
+_last_positions: tuple[Sequence[Turn] | None, IndexMap | None] = (None, None)  # of the last session
+
+
 def exchange_positions(turns: Sequence[Turn]) -> IndexMap:
     """Each turn's place in the conversation, counted in changes of speaker.
 
@@ -83,7 +91,20 @@ def exchange_positions(turns: Sequence[Turn]) -> IndexMap:
     reader could not merge) share a place, as do scene notes and interjections
     with the turn they sit in: windows ("within 3 turns") count exchanges, so
     the same dialogue gives the same result however a tool split it into lines.
+    Detection, the classifier's context and scoring all ask for one session's
+    positions: the last answer is kept for that same (immutable) tuple of turns.
     """
+    global _last_positions
+    last_turns, last = _last_positions  # one tuple, read and replaced whole: safe across threads
+    if last is not None and turns is last_turns and isinstance(turns, tuple):
+        return last.copy()
+    pos = _positions(turns)
+    if isinstance(turns, tuple):
+        _last_positions = (turns, pos.copy())
+    return pos
+
+
+def _positions(turns: Sequence[Turn]) -> IndexMap:
     pos = IndexMap(_size(turns))
     k = -1
     last: str | None = None

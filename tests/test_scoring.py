@@ -152,3 +152,17 @@ def test_both_categories_score_lower_than_either_alone(n, data):
     [only_ct] = seg_scores(turns, [ct])
     [both] = seg_scores(turns, [te, ct])
     assert both < min(only_te, only_ct)
+
+
+def test_exchange_positions_of_one_session_are_kept_but_never_shared():
+    from focusshift.scoring import exchange_positions
+
+    turns = tuple(Turn(index=i, speaker=s, role="client" if s == "C" else "therapist", text="hello there",
+                       pieces=(Piece(offset=0, line=i + 1, column=3),)) for i, s in enumerate("TCCTC"))
+    first = exchange_positions(turns)
+    assert first.values() == [0, 1, 1, 2, 3]
+    first[4] = 99  # a caller changing its answer changes nobody else's
+    assert exchange_positions(turns).values() == [0, 1, 1, 2, 3]
+    other = tuple(turns[:2])
+    assert exchange_positions(other).values() == [0, 1]
+    assert exchange_positions(list(turns)).values() == [0, 1, 1, 2, 3]  # lists are not kept: they can change
