@@ -200,7 +200,7 @@ class DocMasks:
         if kind == "eq":
             return where.get(value, 0)
         bits = 0
-        for v in (where.keys() & value if len(value) > len(where) else (v for v in value if v in where)):
+        for v in value.intersection(where):  # C walks the smaller of the two
             bits |= where[v]
         return bits if kind == "in" else self.full & ~bits  # not_in
 
