@@ -86,3 +86,21 @@ def test_a_line_scores_the_same_alone_and_in_any_batch(nlp):
     assert together == [scorer.probabilities([t])[0] for t in texts] == _pipe(nlp, texts)
     assert together[2] > together[1]  # not all the same number
     assert scorer.probabilities([]) == []
+
+
+def test_the_screen_returns_exactly_the_lines_at_or_near_the_floor_and_those_asked_for(nlp):
+    texts = _classifier_texts([ROOT / "sample_transcripts", DATA / "devset" / "dev"])
+    scorer = LineScorer(nlp)
+    exact = scorer.probabilities(texts)
+    for floor in (0.2, 0.4, 0.7):
+        asked = [k % 7 == 0 for k in range(len(texts))]
+        screened = scorer.probabilities(texts, floor, asked)
+        for p, q, a in zip(exact, screened, asked):
+            if q is None:
+                assert p < floor and not a  # left out only when certainly below the floor
+            else:
+                assert q == p  # what comes back is the model's own number
+        assert sum(q is None for q in screened) > len(texts) // 2  # most lines are screened out
+        assert any(p >= floor for p in exact)  # and some reach each floor
+    rough = scorer._screen([scorer.ids(t) for t in texts])
+    assert max(abs(a - b) for a, b in zip(rough, exact)) < LineScorer.MARGIN / 100

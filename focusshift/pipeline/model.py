@@ -185,7 +185,8 @@ def model_events(transcript: Transcript, rule_events: tuple[Event, ...] | list[E
     seg_of = {t: s.index for s in transcript.segments for t in s.turns}
     out: list[Event] = []
     probs: dict[tuple[int, int], float] = {}
-    for s in score_lines(transcript, ctx, nlp, probs, keep):  # each line on its own, as the gold is
+    floor = min(meta["threshold"], meta["threshold_far"])  # no line below it can become an event
+    for s in score_lines(transcript, ctx, nlp, probs, keep, floor=floor):  # each line on its own, as the gold is
         cut = meta["threshold_far"] if "zzctx_no_te" in ctx[s.turn.index] else meta["threshold"]
         if s.probability < cut:
             continue
@@ -281,24 +282,73 @@ class LineScorer:
             out.extend(known if known is not None else self._learn(word, [word]))
         return out
 
-    def probabilities(self, texts: Sequence[str]) -> list[float]:
+    # How far a screened (unsorted) sum may be from the model's own, in probability: float32 sums of
+    # a line's weights in another order differ by about 1e-6; the screen keeps 1000 times that.
+    MARGIN = 1e-3
+
+    def probabilities(self, texts: Sequence[str], floor: float | None = None,
+                      exact: Sequence[bool] | None = None) -> list[float | None]:
+        """The model's probability of each text, bit for bit as nlp.pipe gives it.
+
+        With `floor`, a text whose probability is certainly below it gets None
+        instead: every line is first screened with its weights summed in the
+        order they come (no sort), and only the lines within MARGIN of the floor
+        or above it, and those `exact` marks, get the model's own computation.
+        """
         import numpy
 
         if not texts:
             return []
         ids = [self.ids(t) for t in texts]
-        lengths = numpy.fromiter(map(len, ids), dtype=numpy.int64, count=len(ids))
-        if not lengths.all():  # spaCy scores a batch holding an empty doc another way: let it
+        if not all(ids):  # spaCy scores a batch holding an empty doc another way: let it
             return [float(d.cats.get(LABEL, 0.0)) for d in self.nlp.pipe(texts)]
+        if floor is None:
+            return self._exact(ids)
+        rough = self._screen(ids)
+        wanted = [k for k, p in enumerate(rough) if p >= floor - self.MARGIN or (exact is not None and exact[k])]
+        out: list[float | None] = [None] * len(texts)
+        for k, p in zip(wanted, self._exact([ids[k] for k in wanted]) if wanted else []):
+            out[k] = p
+        return out
+
+    def _ngrams(self, ids: list[Sequence[int]]) -> tuple[Any, Any, Any]:
+        """(every line's token ids in a row, the line each belongs to, and for each n > 1 the
+        n-grams that lie inside one line with their lines)."""
+        import numpy
+
+        lengths = numpy.fromiter(map(len, ids), dtype=numpy.int64, count=len(ids))
         unigrams = numpy.fromiter(chain.from_iterable(ids), dtype=numpy.uint64, count=int(lengths.sum()))
         owner = numpy.repeat(numpy.arange(len(ids)), lengths)
-        keys, owners = [unigrams], [owner]
+        grams = []
         for n in range(2, self.ngram_size + 1):  # an n-gram counts only inside one line
-            grams = self.ops.ngrams(n, unigrams)
-            inside = owner[:len(grams)] == owner[n - 1:]
-            keys.append(grams[inside])
-            owners.append(owner[:len(grams)][inside])
-        key, own = numpy.concatenate(keys), numpy.concatenate(owners)
+            found = self.ops.ngrams(n, unigrams)
+            inside = owner[:len(found)] == owner[n - 1:]
+            grams.append((found[inside], owner[:len(found)][inside]))
+        return unigrams, owner, grams
+
+    def _screen(self, ids: list[Sequence[int]]) -> list[float]:
+        """Each line's probability from its weights summed as they come: within about 1e-6 of the
+        model's, for a fraction of the cost (no sorting, no counting)."""
+        import numpy
+
+        unigrams, owner, grams = self._ngrams(ids)
+        n = len(ids)
+        bias = self.linear.get_param("b")
+        logits = self.linear.predict((unigrams, numpy.ones(len(unigrams), dtype="f"),
+                                      numpy.bincount(owner, minlength=n).astype("int32")))
+        for found, own in grams:
+            logits = logits + self.linear.predict((numpy.ascontiguousarray(found), numpy.ones(len(found), dtype="f"),
+                                                   numpy.bincount(own, minlength=n).astype("int32"))) - bias
+        return [float(p) for p in self.logistic.predict(logits)[:, self.column]]
+
+    def _exact(self, ids: list[Sequence[int]]) -> list[float]:
+        """As the model's extract_ngrams layer does one Doc at a time: each line's distinct n-grams,
+        sorted, counted; then the model's own sparse-linear and logistic layers."""
+        import numpy
+
+        unigrams, owner, grams = self._ngrams(ids)
+        key = numpy.concatenate([unigrams, *(g for g, _o in grams)])
+        own = numpy.concatenate([owner, *(o for _g, o in grams)])
         order = numpy.lexsort((key, own))  # by line, then key: numpy.unique's order within each line
         key, own = key[order], own[order]
         first = numpy.ones(len(key), dtype=bool)
@@ -318,11 +368,12 @@ def line_scorer() -> LineScorer:
 
 
 def score_lines(transcript: Transcript, ctx: dict[int, str], nlp, probs: dict[tuple[int, int], float],
-                keep: set[tuple[int, int]] | None = None, batch_size: int = 2048) -> Iterator[Scored]:
+                keep: set[tuple[int, int]] | None = None, batch_size: int = 2048,
+                floor: float | None = None) -> Iterator[Scored]:
     """The probability of every client line, as a stream of batches (a long session is never
-    held as texts).
+    held as texts); with `floor`, only of the lines that reach it (the others are certainly below).
 
-    probs[(turn, line)] is filled for the lines in `keep` (every line when keep is None).
+    probs[(turn, line)] is filled for the lines in `keep` (every line when keep is None), always.
     `nlp` is a classifier pipeline; the shipped one is scored through its cached `LineScorer`.
     """
     scorer = line_scorer() if nlp is load_classifier()[0] else LineScorer(nlp)
@@ -332,12 +383,16 @@ def score_lines(transcript: Transcript, ctx: dict[int, str], nlp, probs: dict[tu
 
     def flush() -> Iterator[Scored]:
         texts = [f"{ctx[t.index]} {text}" for t, _l, _c, text in batch]
-        for n, ((t, line, column, text), p) in enumerate(zip(batch, scorer.probabilities(texts))):
+        kept = [keep is None or (t.index, line) in keep for t, line, _c, _text in batch]
+        for n, ((t, line, column, text), p, k) in enumerate(zip(batch, scorer.probabilities(texts, floor, kept), kept)):
             if n % 500 == 0:
                 tick(t.index, last, "model")
-            if keep is None or (t.index, line) in keep:
+            if p is None:
+                continue  # below the floor
+            if k:
                 probs[(t.index, line)] = p
-            yield Scored(t, p, line, column, text)
+            if floor is None or p >= floor:
+                yield Scored(t, p, line, column, text)
         batch.clear()
 
     for t in turns:
