@@ -31,12 +31,43 @@ from .common import (
 )
 
 
+# Each command's module and the first paragraph of its help, which `focusshift --help` shortens
+# as click would: a command is imported only when it runs (or shows its own help), so the
+# program's help needs none of them. tests/cli/test_main.py keeps these equal to the commands'.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "analyze": ("analyze", "Score each segment of the transcripts at PATH... ('-' reads stdin)."),
+    "caseload": ("caseload", "Group sessions by therapist and by client: focus shifts, recovery, and the "
+                             "time given to the therapist."),
+    "evaluate": ("evaluate", "Compare detections with human line-level coding."),
+    "lexicon": ("lexicon", "List, check and try the detection rules (JSONL files, see docs/rules.md)."),
+    "report": ("report", "Write self-contained HTML reports: timeline, segment table, highlighted transcript."),
+    "validate": ("validate", "Parse transcripts without analyzing them: check format, speakers and roles."),
+}
+
+
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except BrokenPipeError:
             raise PipeClosed() from None
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            import importlib
+
+            module = importlib.import_module(f"{__name__}.{COMMANDS[cmd_name][0]}")
+            self.add_command(getattr(module, cmd_name))
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names))  # click's own layout
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, short_help(name, limit)) for name in names])
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -57,19 +88,15 @@ def cli() -> None:
     """
 
 
-def _register() -> None:
-    from .analyze import analyze
-    from .evaluate import evaluate
-    from .lexicon import lexicon
-    from .report import report
-    from .validate import validate
-
-    for command in (analyze, evaluate, validate, report, lexicon):
-        cli.add_command(command)
-    from .caseload import caseload; cli.add_command(caseload)  # noqa: E702
+def short_help(name: str, limit: int) -> str:
+    """The command's first help paragraph, shortened to `limit` as click shortens a command's help."""
+    return click.Command(name, help=COMMANDS[name][1]).get_short_help_str(limit)
 
 
-_register()
+def all_commands() -> dict[str, click.Command]:
+    """Every command, imported (for documentation and tests; the program imports what it runs)."""
+    ctx = click.Context(cli)
+    return {name: cli.get_command(ctx, name) for name in cli.list_commands(ctx)}  # type: ignore[misc]
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:  # noqa: ARG001
@@ -146,4 +173,4 @@ def _quiet_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
-__all__ = ["cli", "main", "run", "EXIT_OK", "EXIT_THRESHOLD", "EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_TERMINATED"]
+__all__ = ["cli", "all_commands", "main", "run", "EXIT_OK", "EXIT_THRESHOLD", "EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_TERMINATED"]

@@ -25,9 +25,21 @@ def test_help_and_version(invoke):
     assert r.output.strip() == "focusshift, version 0.1.0"
 
 
-@pytest.mark.parametrize("name", sorted(cli.commands))
-def test_every_command_has_help(name):
-    assert cli.commands[name].help
+@pytest.mark.parametrize("name", sorted(cli_mod.COMMANDS))
+def test_every_command_has_help_and_the_programs_help_line_is_its_own(name):
+    command = cli_mod.all_commands()[name]
+    assert command.help and command.name == name
+    for limit in (30, 45, 64, 200):  # shortened for any terminal as click shortens the command's own help
+        assert cli_mod.short_help(name, limit) == command.get_short_help_str(limit)
+
+
+def test_the_programs_help_imports_no_command():
+    code = ("import sys\nfrom focusshift.cli import main\nsys.argv = ['focusshift', '--help']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith('focusshift.cli.') or m == 'spacy'))")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0 and "analyze" in p.stdout and "Commands:" in p.stdout
+    assert p.stdout.strip().splitlines()[-1] == "['focusshift.cli.common']"
 
 
 def test_python_dash_m():
