@@ -22,7 +22,7 @@ from jsonschema import Draft202012Validator
 
 from focusshift.api import Analyzer, analyze_text
 from focusshift.formats import ReadOptions, load, read_all
-from focusshift.model import CLIENT_CARETAKING, THERAPIST_EMOTION, Event, Piece, Shift, Turn
+from focusshift.model import THERAPIST_EMOTION, Event, Piece, Shift, Turn
 from focusshift.render.data import CSV_COLUMNS, analysis_to_dict, csv_rows
 from focusshift.schema import load as load_schema
 from focusshift.timeshare import (

@@ -295,8 +295,6 @@ class LineScorer:
         order they come (no sort), and only the lines within MARGIN of the floor
         or above it, and those `exact` marks, get the model's own computation.
         """
-        import numpy
-
         if not texts:
             return []
         ids = [self.ids(t) for t in texts]

@@ -94,15 +94,16 @@ class CompiledPattern:
 
 
 class SpecIndex:
-    """Every distinct token test of the compiled rules, indexed by the hashes that pass it."""
+    """Every distinct token test of the compiled rules: (attribute, kind, value) by spec id.
+
+    Kinds: "eq" (one hash), "in" and "not_in" (a frozenset of hashes), "flag"
+    (a boolean attribute's wanted value). DocMasks computes a test's mask.
+    """
 
     def __init__(self, strings: Any) -> None:
         self.strings = strings
         self.ids: dict[tuple, int] = {}
         self.kinds: list[tuple[str, str, Any]] = []  # (attr, kind, value) per spec id
-        self.by_value: dict[str, dict[int, list[int]]] = {}  # attr -> hash -> ids of eq/in specs it passes
-        self.negated: list[tuple[int, int]] = []  # (not_in spec id, id of the matching in spec)
-        self.flags: list[tuple[int, str, bool]] = []
         self.attrs: set[str] = set()
 
     def _spec(self, attr: str, kind: str, value: Any) -> int:
@@ -113,14 +114,6 @@ class SpecIndex:
         sid = self.ids[key] = len(self.kinds)
         self.kinds.append((attr, kind, value))
         self.attrs.add(attr)
-        if kind in ("eq", "in"):
-            table = self.by_value.setdefault(attr, {})
-            for h in (value if kind == "in" else (value,)):
-                table.setdefault(h, []).append(sid)
-        elif kind == "not_in":
-            self.negated.append((sid, self._spec(attr, "in", value)))
-        else:
-            self.flags.append((sid, attr, value))
         return sid
 
     def compile(self, pattern: list[dict[str, Any]]) -> CompiledPattern | None:

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from focusshift import cli as cli_mod
-from focusshift.cli import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLD, cli
+from focusshift.cli import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLD
 
 
 def test_exit_codes_are_pinned():
