@@ -116,3 +116,18 @@ def test_training_and_evaluation_scripts_exist_and_document_their_commands():
         text = (ROOT / script).read_text()
         assert words in text.split('"""')[1], script
     assert load_classifier()[1]["seed"] == 0
+
+
+@pytest.mark.slow
+def test_a_saved_focusshift_pipeline_loads_with_spacy_alone(tmp_path):
+    """Every component focusshift builds is a spaCy entry point: spacy.load needs no import of ours."""
+    a = Analyzer(detector="rules")
+    a.nlp.to_disk(tmp_path / "pipeline")
+    code = ("import spacy, sys\n"
+            f"nlp = spacy.load({str(tmp_path / 'pipeline')!r})\n"
+            "doc = nlp('T: how are you? C: Are you okay? You look tired.')\n"
+            "print(nlp.pipe_names, len(list(doc.sents)), 'focusshift.api' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "'sentencizer', 'focusshift_lookup_lemmas', 'focusshift_markers'" in out.stdout
+    assert out.stdout.split()[-2] == "3" and out.stdout.split()[-1] == "False"

@@ -39,13 +39,27 @@ def english_tokenizer():  # -> spacy.tokenizer.Tokenizer
     return _ENGLISH[0]
 
 
+def shared_tokenizer_factory():  # noqa: ANN201  (spaCy's registry signature: () -> (nlp -> Tokenizer))
+    """The tokenizer of focusshift's pipelines: the shared instance for a pipeline built on its
+    vocabulary (blank_english, the classifier), else spaCy's English tokenizer made for the
+    pipeline's own vocabulary (a saved pipeline loaded with spacy.load, through the
+    `spacy_tokenizers` entry point, never changes the shared one)."""
+    from spacy.util import registry
+
+    standard = registry.tokenizers.get("spacy.Tokenizer.v1")()
+
+    def make(nlp):  # noqa: ANN001, ANN202
+        shared = english_tokenizer()
+        return shared if nlp.vocab is shared.vocab else standard(nlp)
+
+    return make
+
+
 def register_shared_tokenizer() -> None:
     from spacy.util import registry
 
     if SHARED_TOKENIZER not in registry.tokenizers:
-        @registry.tokenizers(SHARED_TOKENIZER)
-        def make_shared():  # noqa: ANN202  (spaCy's registry signature)
-            return lambda nlp: english_tokenizer()
+        registry.tokenizers.register(SHARED_TOKENIZER, func=shared_tokenizer_factory)
 
 
 def blank_english():  # -> spacy.Language
