@@ -249,3 +249,16 @@ def test_the_array_sentencizer_keeps_its_settings_through_a_saved_pipeline(tmp_p
     nlp.to_disk(tmp_path / "p")
     again = spacy.load(tmp_path / "p")
     assert [s.text for s in again("one; two. three").sents] == ["one;", "two. three"]
+
+
+def test_a_rule_step_named_by_its_norm_is_found_where_the_norm_differs_from_the_text(tmp_path):
+    """ "'m" has the norm "am": a user's rule [NORM am, LOWER zorbly] must match "I'm zorbly", as
+    spaCy's Matcher does, with and without the raw-text prefilter."""
+    rules = tmp_path / "norm.jsonl"
+    rules.write_text('{"id": "my.norm_am", "label": "therapist_emotion", "subtype": "tearful", "role": '
+                     '"therapist", "source": "speech", "pattern": [{"NORM": "am"}, {"LOWER": "zorbly"}]}\n')
+    data = b"T: Well, I'm zorbly today.\nC: ok.\nT: I am zorbly.\n"
+    for prefilter in (True, False):
+        a = Analyzer(detector="rules", lexicon_files=[str(rules)], prefilter=prefilter)
+        found = [(e.line, e.text) for e in a.analyze_transcript(a.read_bytes(data)).events if e.rule == "my.norm_am"]
+        assert found == [(1, "'m zorbly"), (3, "am zorbly")], prefilter

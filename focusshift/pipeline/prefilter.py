@@ -19,7 +19,10 @@ from typing import Any
 
 from ..lexicon import MarkerRule
 
-_ATTRS = ("LOWER", "ORTH", "TEXT", "LEMMA", "NORM")
+# The attributes whose values tell which lower-case words a token can be. Not NORM: a token's
+# norm can be another word altogether ("'m" -> "am", "u" -> "you"), so a rule step that names
+# only a NORM can match tokens whose text holds none of its words.
+_ATTRS = ("LOWER", "ORTH", "TEXT", "LEMMA")
 SOURCE_KEY = "focusshift_source"
 QUOTES = '"\u201c\u201d'  # a span after an odd number of these in its turn is quoted speech
 _ENDS = frozenset({".", "!", "?"})
