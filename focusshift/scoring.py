@@ -77,6 +77,15 @@ class IndexMap:
         return [v for v in self._values if v != self._MISSING]
 
 
+def segment_of_turns(segments: Sequence[Segment]) -> IndexMap:
+    """Turn index -> the index of its segment (8 bytes a turn, not a dictionary entry)."""
+    out = IndexMap(max((t for s in segments for t in s.turns), default=-1) + 1)
+    for s in segments:
+        for t in s.turns:
+            out[t] = s.index
+    return out
+
+
 def _size(turns: Sequence[Turn]) -> int:
     return max((t.index for t in turns), default=-1) + 1
 

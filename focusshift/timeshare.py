@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .model import THERAPIST_EMOTION, Event, Shift, Turn
+from .scoring import IndexMap
 
 # Conversational English runs at about 130-170 words a minute; therapy talk, with
 # its pauses, nearer the low end. Used only for turns no timestamp dates.
@@ -222,7 +223,7 @@ def turn_seconds(turns: Sequence[Turn], rate_wpm: float = SPEAKING_RATE_WPM) -> 
 
 
 def _stretch(positions: Iterable[int], turns: Sequence[Turn], seconds: Sequence[tuple[float, bool]]) -> Stretch:
-    ks = list(positions)
+    ks = positions if isinstance(positions, (range, list)) else list(positions)
     return Stretch(
         turns=sum(1 for k in ks if not turns[k].is_note and not turns[k].interjection),
         words=sum(turns[k].words for k in ks),
@@ -231,7 +232,7 @@ def _stretch(positions: Iterable[int], turns: Sequence[Turn], seconds: Sequence[
     )
 
 
-def _episode(shift: Shift, turns: Sequence[Turn], position: dict[int, int]) -> range:
+def _episode(shift: Shift, turns: Sequence[Turn], position: IndexMap) -> range:
     """Positions of the episode: from its first turn (or its marker) up to the turn that ends it.
 
     Shift.turns holds only speaking turns; the scene notes and interjections
@@ -254,7 +255,9 @@ def session_time(
 ) -> SessionTime:
     """Time and words of the session, of each shift episode, and of everything that went to the therapist."""
     seconds = turn_seconds(turns, rate_wpm)
-    position = {t.index: k for k, t in enumerate(turns)}
+    position = IndexMap(max((t.index for t in turns), default=-1) + 1)  # turn index -> place in `turns`
+    for k, t in enumerate(turns):
+        position[t.index] = k
     given: set[int] = set()
     episodes = []
     for s in shifts:

@@ -51,6 +51,7 @@ class TranscriptBuilder:
         self.warnings: list[tuple[int | None, str]] = []
         self.headings: list[tuple[int, str]] = []
         self._turns: list[_Spec] = []
+        self._labels: dict[str, str] = {}
         self._open: _Spec | None = None  # the speaking turn that continuation lines extend
         self._options_applied = False
         self.last_line = 0
@@ -95,6 +96,7 @@ class TranscriptBuilder:
     ) -> None:
         """A speaker's turn; with merge=True it continues the previous turn of the same speaker."""
         self.apply_options()
+        speaker = self._labels.setdefault(speaker, speaker)  # one string per label, not one per turn
         role = self.roles.role_of(speaker)
         self.last_line = max(self.last_line, line)
         prev = self._open

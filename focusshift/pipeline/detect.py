@@ -9,7 +9,7 @@ from typing import Any
 
 from ..config import Config
 from ..lexicon import Lexicon, MarkerRule, rule_confidence
-from ..scoring import IndexMap, exchange_positions
+from ..scoring import IndexMap, exchange_positions, segment_of_turns
 from ..model import (
     CLIENT_CARETAKING,
     THERAPIST_EMOTION,
@@ -260,7 +260,7 @@ def find_events(
         )
         for c, anchor in _dedupe(kept, config)
     ]
-    seg_of = {t: s.index for s in transcript.segments for t in s.turns}
+    seg_of = segment_of_turns(transcript.segments)
     events = [replace(e, segment=seg_of.get(e.turn, 0)) for e in events]
     return tuple(sorted(events, key=lambda e: (e.line, e.span[0], e.category, e.rule)))
 

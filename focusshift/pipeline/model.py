@@ -38,7 +38,7 @@ from spacy.attrs import ORTH
 
 from ..model import CLIENT_CARETAKING, THERAPIST_EMOTION, Event, Transcript, Turn
 from ..progress import tick
-from ..scoring import exchange_positions
+from ..scoring import exchange_positions, segment_of_turns
 
 LABEL = "CARETAKING"
 _YOU = re.compile(r"\b(?:you|your|yours|yourself|ya|u)\b", re.I)
@@ -182,7 +182,7 @@ def model_events(transcript: Transcript, rule_events: tuple[Event, ...] | list[E
     """
     nlp, meta = load_classifier()
     ctx = context_words(transcript, rule_events)
-    seg_of = {t: s.index for s in transcript.segments for t in s.turns}
+    seg_of = segment_of_turns(transcript.segments)
     out: list[Event] = []
     probs: dict[tuple[int, int], float] = {}
     floor = min(meta["threshold"], meta["threshold_far"])  # no line below it can become an event
