@@ -44,6 +44,8 @@ def read_body(lines: list[str], start: int, b: TranscriptBuilder, skip: frozense
     """Turns, scene notes, headings and continuations from line index `start` on.
 
     `skip` holds indices of lines another reader has already taken as metadata.
+    The list is consumed: each line is released once read, so that a long file's
+    lines and its turns' text are not held at once.
     A line holding only a timestamp ('00:05:00', as Google Meet writes every five
     minutes) dates the turns after it that carry no timestamp of their own.
     """
@@ -57,6 +59,7 @@ def read_body(lines: list[str], start: int, b: TranscriptBuilder, skip: frozense
     for idx in range(start, len(lines)):
         line_no = idx + 1
         raw = lines[idx]
+        lines[idx] = ""
         if not raw.strip() or idx in skip:
             continue
         heading = HEADING.match(raw.strip()) if raw.lstrip().startswith("##") else None
