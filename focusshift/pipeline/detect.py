@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -128,13 +129,14 @@ class _Job:
         return doc
 
 
-def _run(jobs: list[_Job], nlp, lexicon: Lexicon, pos: IndexMap) -> list[_Candidate]:
-    """Run the pipeline on the jobs' texts and keep candidates that survive role and context."""
+def _run(jobs: Iterable[_Job], nlp, lexicon: Lexicon, pos: IndexMap, turns: int) -> list[_Candidate]:
+    """Run the pipeline on the jobs' texts and keep candidates that survive role and context.
+
+    `jobs` may be a stream: a batch of them is held at a time, not the whole session's texts."""
     candidates: list[_Candidate] = []
     maps: dict[int, list[int]] = {}  # turn index -> clean_text's map, for turns with a match
-    docs = nlp.pipe((j.doc(nlp) for j in jobs), batch_size=256)
-    turns = max((j.turn.index for j in jobs), default=0) + 1
-    for n, (job, doc) in enumerate(zip(jobs, docs)):
+    docs = nlp.pipe(((j.doc(nlp), j) for j in jobs), batch_size=256, as_tuples=True)
+    for n, (doc, job) in enumerate(docs):
         if n % 256 == 0:
             tick(job.turn.index, turns, "detect")
         kind, turn, extra = job.kind, job.turn, job.extra
@@ -173,6 +175,29 @@ def _run(jobs: list[_Job], nlp, lexicon: Lexicon, pos: IndexMap) -> list[_Candid
     return candidates
 
 
+def _first_jobs(transcript: Transcript, chunker: Any, lexicon: Lexicon, deferred: list[_Job]) -> Iterator[_Job]:
+    """The session's texts worth running, as a stream in turn order; the pieces whose only
+    possible rules count just after therapist emotion or caretaking go to `deferred` instead."""
+    for turn in transcript.turns:
+        if not turn.is_note and turn.role in ("therapist", "client"):
+            clean = spoken_text(turn)
+            if not clean.strip():
+                pass
+            elif chunker is None:
+                yield _Job("speech", turn, None, clean)
+            else:
+                # Only the stretches of the turn that some rule could match are tokenized.
+                for start, end, edges, ids in chunker.pieces(clean):
+                    job = _Job("speech", turn, None, clean[start:end], start, edges)
+                    if any(lexicon.markers[i].condition != "after_emotion" for i in ids):
+                        yield job
+                    else:
+                        deferred.append(job)
+        for ann in turn.annotations:
+            if ann.about == "therapist":
+                yield _Job("annotation", turn, ann, ann.text.translate(_TRANSLATE))
+
+
 def find_events(
     transcript: Transcript,
     nlp,  # spacy.Language with the focusshift_markers (and focusshift_context) components
@@ -202,28 +227,10 @@ def find_events(
     markers, _ = focusshift_pipes(nlp)
     lexicon = markers.ensure_rules()
     pos = _positions(transcript)
-    first: list[_Job] = []
     deferred: list[_Job] = []
     chunker = markers.chunker(nlp) if prefilter else None
-    for turn in transcript.turns:
-        if not turn.is_note and turn.role in ("therapist", "client"):
-            clean = spoken_text(turn)
-            if not clean.strip():
-                pass
-            elif chunker is None:
-                first.append(_Job("speech", turn, None, clean))
-            else:
-                # Only the stretches of the turn that some rule could match are tokenized.
-                for start, end, edges, ids in chunker.pieces(clean):
-                    job = _Job("speech", turn, None, clean[start:end], start, edges)
-                    if any(lexicon.markers[i].condition != "after_emotion" for i in ids):
-                        first.append(job)
-                    else:
-                        deferred.append(job)
-        for ann in turn.annotations:
-            if ann.about == "therapist":
-                first.append(_Job("annotation", turn, ann, ann.text.translate(_TRANSLATE)))
-    candidates = _run(first, nlp, lexicon, pos)
+    size = len(transcript.turns)
+    candidates = _run(_first_jobs(transcript, chunker, lexicon, deferred), nlp, lexicon, pos, size)
     # Conditional rules only count near therapist emotion or caretaking: run the
     # deferred turns that are near any candidate of those (a superset of what can
     # count, so nothing is missed), until no new turn comes near.
@@ -238,7 +245,7 @@ def find_events(
         if not near:
             break
         deferred = later
-        candidates.extend(_run(near, nlp, lexicon, pos))
+        candidates.extend(_run(near, nlp, lexicon, pos, size))
     kept = _conversation(candidates, config, transcript, tuple(lexicon.terms.get("practical_words", ())))
     events = [
         Event(
