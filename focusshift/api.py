@@ -254,15 +254,26 @@ class _OverBudget(BaseException):
 
 @contextmanager
 def time_budget(seconds: float | None) -> Iterator[None]:
-    """Interrupt the work inside after `seconds` (POSIX, main thread; elsewhere no budget).
+    """Interrupt the work inside after `seconds`.
 
-    Python's regular-expression engine checks for signals while it matches, so
-    even a backtracking pattern is interrupted.
+    In a process's main thread (POSIX) an alarm signal does it, and Python's
+    regular-expression engine checks for signals while it matches, so even a
+    backtracking pattern is interrupted. In any other thread (a Dask worker's
+    tasks, a caller's thread pool) a timer raises the interruption in that
+    thread, which Python delivers between two steps of Python code: a single
+    long call into C (one regular-expression match) ends first.
     """
     import signal
     import threading
 
-    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+    if not seconds:
+        yield
+        return
+    if threading.current_thread() is not threading.main_thread():
+        with _thread_budget(seconds):
+            yield
+        return
+    if not hasattr(signal, "setitimer"):
         yield
         return
 
@@ -276,6 +287,38 @@ def time_budget(seconds: float | None) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def _thread_budget(seconds: float) -> Iterator[None]:
+    """time_budget off the main thread: a timer thread raises _OverBudget in this one, and never
+    once the block is left (an interruption set but not yet raised then is withdrawn)."""
+    import ctypes
+    import threading
+
+    set_async = getattr(getattr(ctypes, "pythonapi", None), "PyThreadState_SetAsyncExc", None)
+    if set_async is None:  # not CPython: no budget, as before
+        yield
+        return
+    target = ctypes.c_ulong(threading.get_ident())
+    left = [False]
+    lock = threading.Lock()
+
+    def expire() -> None:
+        with lock:
+            if not left[0]:
+                set_async(target, ctypes.py_object(_OverBudget))
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        with lock:
+            left[0] = True
+            set_async(target, None)
+        timer.cancel()
 
 
 def analyze_paths(

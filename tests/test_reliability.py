@@ -163,6 +163,53 @@ def test_a_stalling_file_is_stopped_by_the_timeout(monkeypatch):
     assert isinstance(result, Failure) and "took longer than 0.5 s" in result.message
 
 
+def _in_a_thread(work):
+    import threading
+
+    out: list = []
+    worker = threading.Thread(target=lambda: out.append(work()))
+    worker.start()
+    worker.join(30)
+    assert not worker.is_alive()
+    return out[0]
+
+
+def test_a_stalling_file_is_stopped_by_the_timeout_off_the_main_thread_too(monkeypatch):
+    """As in a Dask worker's task thread, where there is no alarm signal: a timer interrupts it."""
+    from focusshift.formats import native
+
+    def stall(text, path, options=None):
+        end = time.perf_counter() + 60
+        while time.perf_counter() < end:  # Python code, interruptible between steps
+            pass
+        raise AssertionError("not reached")
+
+    monkeypatch.setattr(native, "read_native", stall)
+    monkeypatch.setattr("focusshift.formats.read_native", stall)
+    started = time.perf_counter()
+    [result] = _in_a_thread(lambda: Analyzer(timeout=0.5).analyze_file("x.txt", b"T: hi\n"))
+    assert time.perf_counter() - started < 5
+    assert isinstance(result, Failure) and "took longer than 0.5 s" in result.message
+
+
+def test_a_thread_budget_that_was_left_in_time_never_fires_later():
+    from focusshift.api import time_budget
+
+    def work():
+        with time_budget(0.2):
+            total = sum(range(1000))  # done long before the budget
+        end = time.perf_counter() + 0.6  # then keep running past it: nothing may interrupt this
+        while time.perf_counter() < end:
+            pass
+        return total
+
+    assert _in_a_thread(work) == 499500
+    session = b"T: How are you?\nC: Fine.\n"
+    Analyzer().analyze_file("x.txt", session)  # the pipeline and classifier loaded (shared per process)
+    [result] = _in_a_thread(lambda: Analyzer(timeout=1).analyze_file("x.txt", session))
+    assert not isinstance(result, Failure)
+
+
 # Each pattern once took seconds to minutes per kilobyte in some reader.
 ADVERSARIAL = {
     "srt": "1\n" + "0" * 50_000 + "\n" + "1" * 50_000 + "\n",
