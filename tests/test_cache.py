@@ -69,3 +69,20 @@ def test_the_key_changes_with_the_code_that_builds_the_table(tmp_path):
     a.write_text("class Table: pass\n")
     b.write_text("class Table:\n    slots = 1\n")
     assert fingerprint(["rules"], code=str(a)) != fingerprint(["rules"], code=str(b))
+
+
+def test_only_the_most_recently_used_tables_of_a_kind_are_kept(tmp_path, monkeypatch):
+    import os
+
+    from focusshift.pipeline import cache
+
+    monkeypatch.setenv("FOCUSSHIFT_CACHE_DIR", str(tmp_path))
+    for n in range(cache.KEEP + 3):
+        assert cache.cached("demo", f"key{n}", lambda n=n: {"n": n}) == {"n": n}
+        os.utime(tmp_path / f"demo-key{n}.pickle", (1000 + n, 1000 + n))  # one a second, in order
+    (tmp_path / "other-key0.pickle").write_bytes(b"")  # another kind is left alone
+    assert cache.cached("demo", "key0", lambda: "rebuilt") == "rebuilt"  # key0 was the oldest: gone
+    kept = sorted(p.name for p in tmp_path.glob("demo-*.pickle"))
+    assert len(kept) == cache.KEEP and "demo-key0.pickle" in kept and "demo-key3.pickle" not in kept
+    assert (tmp_path / "other-key0.pickle").exists()
+    assert cache.cached("demo", "key10", lambda: "rebuilt") == {"n": 10}  # a kept one loads

@@ -10,6 +10,8 @@ Only rule-derived tables are stored, never transcript text. The folder is
 $FOCUSSHIFT_CACHE_DIR, else $XDG_CACHE_HOME/focusshift, else ~/.cache/focusshift;
 FOCUSSHIFT_CACHE_DIR="" turns the cache off. Any problem reading or writing
 it (a read-only home, a damaged file) means the table is built as before.
+Of each kind of table the KEEP most recently used are kept: an upgrade or an
+edited rule file does not leave old tables behind for ever.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+KEEP = 8  # tables of one kind kept (several rule sets in use, a few versions)
 
 
 def cache_dir() -> Path | None:
@@ -59,7 +62,12 @@ def cached(kind: str, key: str, build: Callable[[], T]) -> T:
     path = folder / f"{kind}-{key}.pickle"
     try:
         with path.open("rb") as f:
-            return pickle.load(f)
+            table = pickle.load(f)
+        try:
+            os.utime(path)  # used now: the last to go
+        except OSError:
+            pass
+        return table
     except Exception:  # missing, damaged, or from another version: build it again
         pass
     table = build()
@@ -69,9 +77,25 @@ def cached(kind: str, key: str, build: Callable[[], T]) -> T:
         with os.fdopen(fd, "wb") as f:
             pickle.dump(table, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
+        _prune(folder, kind)
     except OSError:
         try:
             os.unlink(tmp)  # type: ignore[possibly-undefined]
         except (OSError, NameError):
             pass
     return table
+
+
+def _prune(folder: Path, kind: str, keep: int = KEEP) -> None:
+    """Remove the tables of this kind beyond the `keep` most recently used."""
+    found = []
+    for old in folder.glob(f"{kind}-*.pickle"):
+        try:
+            found.append((old.stat().st_mtime, old))
+        except OSError:
+            continue
+    for _mtime, old in sorted(found, reverse=True)[keep:]:
+        try:
+            old.unlink()
+        except OSError:
+            pass
