@@ -20,7 +20,8 @@ from . import prefilter as prefilter_module
 from .cache import cached, fingerprint
 from .rules import rules_for
 from .tokenmatch import CompiledPattern, DocMasks, SpecIndex, longest
-from .prefilter import QUOTES, SOURCE_KEY, Chunker, Prefilter, TextPrefilter, lemma_table, tokenizer_specials
+from .prefilter import (QUOTES, SOURCE_KEY, Chunker, Prefilter, TextPrefilter, lemma_table, required_sets,
+                        tokenizer_specials)
 
 SPANS_KEY = "focusshift"  # candidate markers: label = category, id = rule id
 MODIFIER_SPANS_KEY = "focusshift_modifiers"  # the ConText triggers found: label = modifier category
@@ -184,27 +185,6 @@ class MarkerMatcher(_RuleOwner):
         return doc
 
 
-def _lower_needs(pattern: list[dict[str, Any]], strings: Any) -> list[frozenset[int]]:
-    """For each step that must match once or more, the LOWER hashes its token can have, when its
-    LOWER, ORTH or TEXT is given (other attributes, such as LEMMA or NORM, say nothing here)."""
-    needs = []
-    for token in pattern:
-        if token.get("OP") in ("?", "*", "!"):
-            continue
-        for attr in ("LOWER", "ORTH", "TEXT"):
-            value = token.get(attr)
-            if isinstance(value, dict) and set(value) == {"IN"} and isinstance(value["IN"], list):
-                value = value["IN"]
-            elif isinstance(value, str):
-                value = [value]
-            else:
-                continue
-            if all(isinstance(v, str) for v in value):
-                needs.append(frozenset(strings.add(v.lower()) for v in value))
-                break
-    return needs
-
-
 def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     """(start, end) of each of doc.sents (the whole doc when nothing set sentences), read from one
     array instead of a Token object per token."""
@@ -252,9 +232,11 @@ class ContextAnnotator(_RuleOwner):
         self._index = SpecIndex(self.vocab.strings)
         compiled = [(rule, self._index.compile(rule.pattern)) for rule in self.rules.values()]
         self.compiled = [(r, c) for r, c in compiled if c is not None] if all(c for _r, c in compiled) else []
-        # The lower-case hashes a trigger needs, one set per required step (a trigger missing any
-        # of them cannot match a doc, and skipping it changes no other trigger's order).
-        self._needs = [_lower_needs(rule.pattern, self.vocab.strings) for rule, _c in self.compiled]
+        # The lower-case hashes a trigger needs, one set per required step, as the prefilter reads
+        # them (LEMMA not used: another pipeline's lemmatizer is unknown). A trigger missing any of
+        # them cannot match a doc, and skipping it changes no other trigger's order.
+        self._needs = [[frozenset(map(self.vocab.strings.add, words))
+                        for words in required_sets(rule, lemmas=False) or ()] for rule, _c in self.compiled]
 
     def triggers(self, doc: Doc) -> list[tuple[ContextRule, int, int]]:
         """Every trigger in the doc, in the order spaCy's Matcher gives them: rule by rule, rules in

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
-from ..lexicon import MarkerRule
+from ..lexicon import ContextRule, MarkerRule
 
 # The attributes whose values tell which lower-case words a token can be. Not NORM: a token's
 # norm can be another word altogether ("'m" -> "am", "u" -> "you"), so a rule step that names
@@ -104,9 +104,9 @@ def warm_lemma_forms(rules: Iterable[MarkerRule]) -> None:
         lemma_forms(words)
 
 
-def required_sets(rule: MarkerRule, lemmas: bool = True) -> list[frozenset[str]] | None:
-    """For each required token of the rule, the lower-case forms it can have; None if none is
-    constrained (then the rule can match anything and must always run)."""
+def required_sets(rule: MarkerRule | ContextRule, lemmas: bool = True) -> list[frozenset[str]] | None:
+    """For each required token of the rule (a marker or a context trigger), the lower-case forms
+    it can have; None if none is constrained (then the rule can match anything and must always run)."""
     sets: list[frozenset[str]] = []
     for tok in rule.pattern:
         if tok.get("OP") in ("?", "*", "!"):
