@@ -63,17 +63,11 @@ def measure(cmd: list[str]) -> tuple[float, float, float]:
 
 
 def build(source: Path, copies: int, into: Path) -> tuple[list[Path], int]:
-    files = sorted(source.glob("*.txt"))
-    if not files:
-        sys.exit(f"no .txt transcripts in {source}")
-    out = []
-    for i in range(copies):
-        for f in files:
-            target = into / f"c{i}_{f.name}"
-            shutil.copyfile(f, target)
-            out.append(target)
-    words = sum(len(p.read_text("utf-8").split()) for p in out)
-    return out, words
+    """The corpus copied `copies` times (parallel.py's builder), and its word count."""
+    from parallel import build_corpus  # benchmarks/ is on the path when a script there runs
+
+    out = build_corpus(source, copies, into)
+    return out, sum(len(p.read_text("utf-8").split()) for p in out)
 
 
 def one_file(files: list[Path], target: Path, repeat: int = 1) -> Path:
