@@ -18,6 +18,7 @@ from .lexicon import Lexicon
 from .model import Analysis, Transcript
 from .scoring import find_shifts, score_segments, session_score
 from .timeshare import session_time
+from .turntable import TurnTable, give_back_memory
 
 
 class Analyzer:
@@ -143,7 +144,14 @@ class Analyzer:
         that meets a bug of ours becomes that file's Failure, with the file and
         line where known; the caller goes on with the next file.
         """
-        return self._isolated(path, lambda: [self.analyze_transcript(t) for t in self.read_all(path, data)])
+        return self._isolated(path, lambda: [self.analyze_transcript(t) for t in self._read_long(path, data)])
+
+    def _read_long(self, path: str | Path, data: bytes | None) -> list[Transcript]:
+        """read_all; after a long session, the memory reading it freed is given back before analysis."""
+        found = self.read_all(path, data)
+        if any(isinstance(t.turns, TurnTable) for t in found):
+            give_back_memory()
+        return found
 
     def read_file(self, path: str | Path, data: bytes | None = None) -> list[Transcript | Failure]:
         """Every session of one file, parsed only, or one Failure (isolated as analyze_file is)."""

@@ -14,10 +14,12 @@ scores and counts. docs/output.md lists it field by field.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
-from .model import Analysis, Speaker
+from .model import Analysis, Speaker, Turn
 from .roles import label_role
+from .turntable import TurnTable
 
 
 def anonymous_labels(analysis: Analysis) -> dict[str, str]:
@@ -64,9 +66,13 @@ def deidentify(analysis: Analysis) -> Analysis:
         Speaker(anon[sp.label], sp.role, sp.role_source, sp.confidence, scrub(sp.evidence), sp.turns, sp.first_line)
         for sp in t.speakers
     )
-    turns = tuple(
-        replace(turn, speaker=anon.get(turn.speaker, turn.speaker) if turn.speaker else None) for turn in t.turns
-    )
+    turns: Sequence[Turn]
+    if isinstance(t.turns, TurnTable):  # a long session: its labels renamed, its turns not made
+        turns = t.turns.renamed(anon)
+    else:
+        turns = tuple(
+            replace(turn, speaker=anon.get(turn.speaker, turn.speaker) if turn.speaker else None) for turn in t.turns
+        )
     segments = tuple(replace(s, title=None) for s in t.segments)
     transcript = replace(
         t,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -136,7 +136,7 @@ class Transcript:
 
     path: str
     meta: dict[str, object]
-    turns: tuple[Turn, ...]
+    turns: Sequence[Turn]  # a tuple, or for a long session a TurnTable (focusshift.turntable)
     segments: tuple[Segment, ...]
     warnings: tuple[tuple[int | None, str], ...] = ()
     format: str = "native"

@@ -19,8 +19,10 @@ import bisect
 import re
 from array import array
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from .config import Config
+from .turntable import columns
 from .model import (
     CLIENT_CARETAKING,
     THERAPIST_EMOTION,
@@ -87,7 +89,7 @@ def segment_of_turns(segments: Sequence[Segment]) -> IndexMap:
 
 
 def _size(turns: Sequence[Turn]) -> int:
-    return max((t.index for t in turns), default=-1) + 1
+    return max(columns(turns).index, default=-1) + 1
 
 
 _last_positions: tuple[Sequence[Turn] | None, IndexMap | None] = (None, None)  # of the last session
@@ -118,15 +120,16 @@ def _positions(turns: Sequence[Turn]) -> IndexMap:
     k = -1
     last: str | None = None
     keys: dict[str | None, str] = {}  # a session has a few speakers and many turns
-    for t in turns:
-        if not t.is_note and not t.interjection:
-            key = keys.get(t.speaker)
+    cols = columns(turns)
+    for index, speaker, note, inter in zip(cols.index, cols.speaker, cols.is_note, cols.interjection):
+        if not note and not inter:
+            key = keys.get(speaker)
             if key is None:
-                key = keys[t.speaker] = " ".join((t.speaker or "").split()).casefold()
+                key = keys[speaker] = " ".join((speaker or "").split()).casefold()
             if key != last:
                 k += 1
                 last = key
-        pos[t.index] = max(k, 0)
+        pos[index] = max(k, 0)
     return pos
 
 
@@ -143,21 +146,27 @@ def find_shifts(
     `config.shift_max_turns` speaking turns after it), it ends there and its
     recovery is None.
     """
-    speaking = [t for t in turns if not t.is_note and not t.interjection]
+    # The speaking turns by where they stand in `turns` and by index (8 bytes each, not a list of
+    # Turns: a long session's turns are made as they are read and are never all held at once).
+    size = _size(turns)
+    speaking = array("q")  # speaking position -> position in `turns`
+    speaking_index = array("q")  # speaking position -> Turn.index
+    spoken_at = IndexMap(size)
+    pos_of = IndexMap(size)  # position among speaking turns (recovery and episode spans)
+    k = -1
+    cols = columns(turns)
+    for n, (index, note, inter) in enumerate(zip(cols.index, cols.is_note, cols.interjection)):
+        if not note and not inter:
+            k += 1
+            spoken_at[index] = k
+            speaking.append(n)
+            speaking_index.append(index)
+        pos_of[index] = max(k, 0)
     seg_end = IndexMap(len(speaking))  # speaking position -> first position after its segment
-    spoken_at = IndexMap(_size(turns))
-    for pos, t in enumerate(speaking):
-        spoken_at[t.index] = pos
     for seg in segments:
         ps = sorted(spoken_at[i] for i in seg.turns if i in spoken_at)
         for pos in ps:
             seg_end[pos] = ps[-1] + 1
-    pos_of = IndexMap(_size(turns))  # position among speaking turns (recovery and episode spans)
-    k = -1
-    for t in turns:
-        if not t.is_note and not t.interjection:
-            k += 1
-        pos_of[t.index] = max(k, 0)
     # The window counts exchanges (changes of speaker), as detection's windows do.
     exchange = exchange_positions(turns)
     evs = sorted(events, key=lambda e: (pos_of.get(e.turn, 0), e.line, e.span[0]))
@@ -201,7 +210,8 @@ def find_shifts(
         )
         # Recovery: the client's first turn back on their own material.
         back: Turn | None = None
-        for t in speaking[last_care + 1 : limit]:
+        for n in speaking[last_care + 1 : limit]:
+            t = turns[n]
             if t.index in care_turns:
                 continue
             if own_material(t, config.recovery_min_words):
@@ -220,8 +230,8 @@ def find_shifts(
         else:
             ended_by = "segment_end" if limit == seg_end.get(last_care, -1) else "limit"
         repaired = repaired or repair_pos is not None
-        end_turn = speaking[end_pos] if end_pos < len(speaking) and ends else None
-        inside = tuple(t.index for t in speaking[start_pos:end_pos])
+        end_turn = turns[speaking[end_pos]] if end_pos < len(speaking) and ends else None
+        inside = tuple(speaking_index[start_pos:end_pos])
         shifts.append(
             Shift(
                 start_turn=start.turn,
@@ -243,9 +253,33 @@ def find_shifts(
     return tuple(shifts)
 
 
+class _TurnFacts:
+    """What scoring reads of a turn (note or not, role, words) by Turn.index, from the turns'
+    columns: a long session's turns are not all made, or held, as objects at once."""
+
+    __slots__ = ("_row", "_cols")
+
+    def __init__(self, turns: Sequence[Turn]) -> None:
+        self._cols = columns(turns)
+        self._row = IndexMap(_size(turns))  # Turn.index -> place in `turns`
+        for k, index in enumerate(self._cols.index):
+            self._row[index] = k
+
+    def __getitem__(self, index: int) -> _Facts:
+        k, cols = self._row[index], self._cols
+        return _Facts(cols.is_note[k], cols.role[k], cols.words[k])
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    is_note: bool
+    role: str
+    words: int
+
+
 def unit_loads(
     segment: Segment,
-    turns_by_index: dict[int, Turn],
+    turns_by_index: dict[int, Turn] | _TurnFacts,
     events: Iterable[Event],
     shift_turns: set[int],
     shift_turn_weight: float,
@@ -281,7 +315,7 @@ def score_segments(
     shifts: Sequence[Shift],
     config: Config,
 ) -> tuple[SegmentScore, ...]:
-    by_index = {t.index: t for t in turns}
+    by_index = _TurnFacts(turns)
     shift_turns = {t for s in shifts for t in s.turns}
     segment_of = {i: k for k, seg in enumerate(segments) for i in seg.turns}
     events_of: dict[int, list[Event]] = {}

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from .model import THERAPIST_EMOTION, Event, Shift, Turn
 from .scoring import IndexMap
+from .turntable import columns
 
 # Conversational English runs at about 130-170 words a minute; therapy talk, with
 # its pauses, nearer the low end. Used only for turns no timestamp dates.
@@ -197,25 +198,27 @@ def turn_seconds(turns: Sequence[Turn], rate_wpm: float = SPEAKING_RATE_WPM) -> 
 def _seconds(turns: Sequence[Turn], rate_wpm: float) -> tuple[array, bytearray]:
     """turn_seconds as two arrays (seconds; estimated 0/1): 9 bytes a turn, not two objects."""
     per_word = 60.0 / rate_wpm
-    seconds = array("d", [0.0 if t.interjection else t.words * per_word for t in turns])
-    estimated = bytearray(0 if t.interjection else 1 for t in turns)
+    cols = columns(turns)
+    inter, n_words, times = cols.interjection, cols.words, cols.time
+    seconds = array("d", [0.0 if i else w * per_word for i, w in zip(inter, n_words)])
+    estimated = bytearray(0 if i else 1 for i in inter)
     anchors: list[tuple[int, float]] = []  # the first turn of each run of one timestamp
-    for k, t in enumerate(turns):
-        if t.interjection or not _usable(t.time):
+    for k, (i, time) in enumerate(zip(inter, times)):
+        if i or not _usable(time):
             continue
-        if not anchors or float(t.time) != anchors[-1][1]:  # type: ignore[arg-type]
-            anchors.append((k, float(t.time)))  # type: ignore[arg-type]
+        if not anchors or float(time) != anchors[-1][1]:  # type: ignore[arg-type]
+            anchors.append((k, float(time)))  # type: ignore[arg-type]
     if not anchors:
         return seconds, estimated
     timed_seconds, timed_words = 0.0, 0
     for (a, ta), (b, tb) in zip(anchors, anchors[1:]):
-        block = [k for k in range(a, b) if not turns[k].interjection]
+        block = [k for k in range(a, b) if not inter[k]]
         gap = tb - ta
         if not 0 < gap <= MAX_TURN_SECONDS * len(block):
             continue
-        words = sum(turns[k].words for k in block)
+        words = sum(n_words[k] for k in block)
         for k in block:
-            seconds[k] = gap * (turns[k].words / words if words else 1 / len(block))
+            seconds[k] = gap * (n_words[k] / words if words else 1 / len(block))
             estimated[k] = 0
         if words:
             timed_seconds += gap
@@ -225,9 +228,9 @@ def _seconds(turns: Sequence[Turn], rate_wpm: float) -> tuple[array, bytearray]:
         low, high = PACE_BOUNDS_WPM
         pace = min(max(timed_seconds / timed_words, 60.0 / high), 60.0 / low)  # seconds a word
         for k in range(last, len(turns)):
-            t = turns[k]
-            if not t.interjection and _usable(t.time) and float(t.time) == t_last:  # type: ignore[arg-type]
-                seconds[k] = min(t.words * pace, MAX_TURN_SECONDS)
+            time = times[k]
+            if not inter[k] and _usable(time) and float(time) == t_last:  # type: ignore[arg-type]
+                seconds[k] = min(n_words[k] * pace, MAX_TURN_SECONDS)
                 estimated[k] = 0
     return seconds, estimated
 
@@ -235,9 +238,10 @@ def _seconds(turns: Sequence[Turn], rate_wpm: float) -> tuple[array, bytearray]:
 def _stretch(positions: Iterable[int], turns: Sequence[Turn], seconds: tuple[array, bytearray]) -> Stretch:
     ks = positions if isinstance(positions, (range, list)) else list(positions)
     secs, estimated = seconds
+    cols = columns(turns)
     return Stretch(
-        turns=sum(1 for k in ks if not turns[k].is_note and not turns[k].interjection),
-        words=sum(turns[k].words for k in ks),
+        turns=sum(1 for k in ks if not cols.is_note[k] and not cols.interjection[k]),
+        words=sum(cols.words[k] for k in ks),
         seconds=sum((secs[k] for k in ks), 0.0),
         estimated=any(estimated[k] and secs[k] > 0 for k in ks),
     )
@@ -253,7 +257,8 @@ def _episode(shift: Shift, turns: Sequence[Turn], position: IndexMap) -> range:
     if not inside:
         return range(0)
     first, end = min(inside), max(inside) + 1
-    while end < len(turns) and (turns[end].is_note or turns[end].interjection):
+    cols = columns(turns)
+    while end < len(turns) and (cols.is_note[end] or cols.interjection[end]):
         end += 1
     return range(first, end)
 
@@ -266,9 +271,10 @@ def session_time(
 ) -> SessionTime:
     """Time and words of the session, of each shift episode, and of everything that went to the therapist."""
     seconds = _seconds(turns, rate_wpm)
-    position = IndexMap(max((t.index for t in turns), default=-1) + 1)  # turn index -> place in `turns`
-    for k, t in enumerate(turns):
-        position[t.index] = k
+    index = columns(turns).index
+    position = IndexMap(max(index, default=-1) + 1)  # turn index -> place in `turns`
+    for k, i in enumerate(index):
+        position[i] = k
     given: set[int] = set()
     episodes = []
     for s in shifts:
@@ -280,7 +286,7 @@ def session_time(
             recovery_turns=s.recovery_turns,
             repaired=s.repaired,
             span=_stretch(span, turns, seconds),
-            members=tuple(turns[k].index for k in span),
+            members=tuple(index[k] for k in span),
         ))
     outside = {position[e.turn] for e in events if e.category == THERAPIST_EMOTION and e.turn in position} - given
     given |= outside

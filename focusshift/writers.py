@@ -27,6 +27,7 @@ from typing import IO, Any
 
 from .failure import Failure
 from .model import Analysis
+from .turntable import columns
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class Writer:
             result = deidentify(result)
         t = result.transcript
         return Outcome(t.path, None, tuple(s.score for s in result.segments), tuple(t.warnings),
-                       sum(x.words for x in t.turns), cls.payload(result, text, options), result.assessable,
+                       sum(columns(t.turns).words), cls.payload(result, text, options), result.assessable,
                        result.reason)
 
     def begin(self) -> None:

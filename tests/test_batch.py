@@ -74,16 +74,16 @@ def test_parallel_chunks_keep_order_stdin_failures_and_timeouts(no_small_batches
         pytest.skip("another thread is alive: the pool would spawn, and the workers not see the patch")
     from focusshift.formats import native
 
-    real_read = native.read_native
+    real_read = native.read_native_lines
     slow = re.compile(r"(a|a)*$")
 
-    def read_native(text, path, options=None):
-        if "STALL" in text:
+    def read_native_lines(lines, path, options=None):
+        if any("STALL" in line for line in lines):
             slow.match("a" * 40 + "b")  # minutes of backtracking, unless the time budget interrupts it
-        return real_read(text, path, options)
+        return real_read(lines, path, options)
 
-    monkeypatch.setattr(native, "read_native", read_native)
-    monkeypatch.setattr("focusshift.formats.read_native", read_native)
+    monkeypatch.setattr(native, "read_native_lines", read_native_lines)
+    monkeypatch.setattr("focusshift.formats.read_native_lines", read_native_lines)
     monkeypatch.setattr(batch, "CHUNK_MIN_BYTES", 2048)
     for src in sorted(DEV.glob("*.txt"))[:20]:
         shutil.copy(src, tmp_path / src.name)

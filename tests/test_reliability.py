@@ -151,12 +151,12 @@ def test_a_stalling_file_is_stopped_by_the_timeout(monkeypatch):
 
     slow = re.compile(r"(a|a)*$")
 
-    def stall(text, path, options=None):
+    def stall(lines, path, options=None):
         slow.match("a" * 40 + "b")  # exponential backtracking: minutes, unless interrupted
         raise AssertionError("not reached")
 
-    monkeypatch.setattr(native, "read_native", stall)
-    monkeypatch.setattr("focusshift.formats.read_native", stall)
+    monkeypatch.setattr(native, "read_native_lines", stall)
+    monkeypatch.setattr("focusshift.formats.read_native_lines", stall)
     started = time.perf_counter()
     [result] = Analyzer(timeout=0.5).analyze_file("x.txt", b"T: hi\n")
     assert time.perf_counter() - started < 5
@@ -178,14 +178,14 @@ def test_a_stalling_file_is_stopped_by_the_timeout_off_the_main_thread_too(monke
     """As in a Dask worker's task thread, where there is no alarm signal: a timer interrupts it."""
     from focusshift.formats import native
 
-    def stall(text, path, options=None):
+    def stall(lines, path, options=None):
         end = time.perf_counter() + 60
         while time.perf_counter() < end:  # Python code, interruptible between steps
             pass
         raise AssertionError("not reached")
 
-    monkeypatch.setattr(native, "read_native", stall)
-    monkeypatch.setattr("focusshift.formats.read_native", stall)
+    monkeypatch.setattr(native, "read_native_lines", stall)
+    monkeypatch.setattr("focusshift.formats.read_native_lines", stall)
     started = time.perf_counter()
     [result] = _in_a_thread(lambda: Analyzer(timeout=0.5).analyze_file("x.txt", b"T: hi\n"))
     assert time.perf_counter() - started < 5

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from ..errors import ConfigError, TranscriptError
 from ..model import Transcript
-from .common import ReadOptions, apply_bom, decode
-from .native import read_native
+from .common import ReadOptions, apply_bom, decode_lines
+from .native import read_native, read_native_lines
 from .segments import parse_segment_rule
 
 __all__ = [
@@ -73,7 +73,7 @@ def supported_suffixes() -> tuple[str, ...]:
 def _reader(name: str):
     fmt = FORMATS[name]
     if fmt.module == "native":
-        return lambda data, path, options: [read_native(decode(data, path, options.encoding), path, options)]
+        return lambda data, path, options: [read_native_lines(decode_lines(data, path, options.encoding), path, options)]
     module = importlib.import_module(f"{__name__}.{fmt.module}")
     if fmt.module == "table":
         return lambda data, path, options: module.read(data, path, options, kind=name)

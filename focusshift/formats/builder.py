@@ -11,11 +11,15 @@ behaviour.
 from __future__ import annotations
 
 import re
+from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from .. import roles as role_rules
 from ..errors import TranscriptError
 from ..model import Annotation, Piece, Role, Speaker, Transcript, Turn
+from .. import turntable
 from .annotations import make_annotations
 from .common import ReadOptions
 from .labels import RoleMap, normalise_label
@@ -29,14 +33,116 @@ _INTERJECTION = re.compile(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Spec:
     speaker: str | None
-    role: Role
+    role: Role  # settled in build(), once every speaker has a role
     time: float | None
     parts: list[tuple[int, int, str]] = field(default_factory=list)  # (line, column, text)
     note: bool = False
     interjection: bool = False
+
+
+_IS_NOTE, _IS_INTERJECTION, _HAS_TIME = 1, 2, 4  # a packed turn's flags
+
+
+class _SpecTable:
+    """A long session's read turns packed as they close: texts as UTF-8, numbers in arrays.
+
+    A reader's turns of a 1.3M-word file held as objects take about 30 MB, freed in
+    build() among the objects that stay, so the process keeps that memory. Packed,
+    they take a third of it, in blocks of BLOCK turns that `drain` lets go of one by
+    one as the next stage takes them. Iterating makes each turn's _Spec again, equal
+    to the one appended.
+    """
+
+    BLOCK = 2048
+    __slots__ = ("_labels", "_label_of", "_blocks", "_size")
+
+    def __init__(self, specs: Iterable[_Spec] = ()) -> None:
+        self._labels: list[str | None] = [None]
+        self._label_of: dict[str | None, int] = {None: 0}
+        self._blocks: list[_SpecBlock] = []
+        self._size = 0
+        for spec in specs:
+            self.append(spec)
+
+    def append(self, spec: _Spec) -> None:
+        code = self._label_of.get(spec.speaker)
+        if code is None:
+            code = self._label_of[spec.speaker] = len(self._labels)
+            self._labels.append(spec.speaker)
+        if not self._blocks or len(self._blocks[-1]) >= self.BLOCK:
+            self._blocks.append(_SpecBlock())
+        self._blocks[-1].append(spec, code)
+        self._size += 1
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __iter__(self) -> Iterator[_Spec]:
+        for block in self._blocks:
+            yield from block.specs(self._labels)
+
+    def drain(self) -> Iterator[_Spec]:
+        """Every spec once, each block let go of once read: the table is empty after."""
+        blocks, self._blocks, self._size = self._blocks, [], 0
+        blocks.reverse()
+        while blocks:
+            yield from blocks.pop().specs(self._labels)
+
+
+class _SpecBlock:
+    __slots__ = ("_speaker", "_flags", "_time", "_parts_at", "_lines", "_columns", "_text_at", "_text")
+
+    def __init__(self) -> None:
+        self._speaker = array("i")
+        self._flags = bytearray()
+        self._time = array("d")
+        self._parts_at = array("q", [0])
+        self._lines = array("q")
+        self._columns = array("q")
+        self._text_at = array("q", [0])
+        self._text = bytearray()
+
+    def __len__(self) -> int:
+        return len(self._speaker)
+
+    def append(self, spec: _Spec, code: int) -> None:
+        self._speaker.append(code)
+        flags = (_IS_NOTE if spec.note else 0) | (_IS_INTERJECTION if spec.interjection else 0)
+        self._flags.append(flags | (_HAS_TIME if spec.time is not None else 0))
+        self._time.append(0.0 if spec.time is None else spec.time)
+        for line, column, text in spec.parts:
+            self._lines.append(line)
+            self._columns.append(column)
+            self._text += text.encode("utf-8", "surrogatepass")
+            self._text_at.append(len(self._text))
+        self._parts_at.append(len(self._lines))
+
+    def specs(self, labels: list[str | None]) -> Iterator[_Spec]:
+        view = memoryview(self._text)
+        at, lines, columns, parts_at = self._text_at, self._lines, self._columns, self._parts_at
+        for k in range(len(self._speaker)):
+            flags = self._flags[k]
+            parts = [(lines[j], columns[j], str(view[at[j]:at[j + 1]], "utf-8", "surrogatepass"))
+                     for j in range(parts_at[k], parts_at[k + 1])]
+            yield _Spec(labels[self._speaker[k]], "unknown", self._time[k] if flags & _HAS_TIME else None,
+                        parts, bool(flags & _IS_NOTE), bool(flags & _IS_INTERJECTION))
+
+
+class _TextsBy:
+    """Each speaker's turn texts for role inference, read from the turns only if it asks
+    (a long session's text is not copied out speaker by speaker)."""
+
+    def __init__(self, specs: Iterable[_Spec], key_of: dict[str, str]) -> None:
+        self._specs = specs
+        self._key_of = key_of  # label as written -> the display label of its speaker
+
+    def get(self, label: str, default: Any = None) -> Iterator[str]:
+        return (" ".join(p[2] for p in spec.parts) for spec in self._specs
+                if not spec.note and spec.speaker is not None and not spec.interjection
+                and self._key_of[spec.speaker] == label)
 
 
 class TranscriptBuilder:
@@ -50,9 +156,12 @@ class TranscriptBuilder:
         self.meta: dict[str, object] = {}
         self.warnings: list[tuple[int | None, str]] = []
         self.headings: list[tuple[int, str]] = []
-        self._turns: list[_Spec] = []
+        self._turns: list[_Spec] | _SpecTable = []  # closed turns; packed once the session is long
+        self._pending: list[_Spec] = []  # the open turn and the scene notes after it (it may still grow)
+        self._speaking: set[str] = set()  # speaker labels of the reader's turns
         self._labels: dict[str, str] = {}
         self._open: _Spec | None = None  # the speaking turn that continuation lines extend
+        self._role_of: dict[str, Role] = {}  # label -> its resolved role, from build()
         self._options_applied = False
         self.last_line = 0
 
@@ -79,8 +188,19 @@ class TranscriptBuilder:
         self.warnings.append((line, message))
 
     # -- content ------------------------------------------------------------
+    def _flush(self) -> None:
+        """The pending turns are closed: no continuation can reach them any more."""
+        for spec in self._pending:
+            if not spec.note and spec.speaker is not None:
+                self._speaking.add(spec.speaker)
+            self._turns.append(spec)
+        self._pending.clear()
+        if isinstance(self._turns, list) and len(self._turns) >= turntable.TABLE_FROM:
+            self._turns = _SpecTable(self._turns)
+
     def heading(self, line: int, title: str) -> None:
         self._open = None
+        self._flush()
         self.headings.append((line, title))
         self.last_line = max(self.last_line, line)
 
@@ -97,14 +217,14 @@ class TranscriptBuilder:
         """A speaker's turn; with merge=True it continues the previous turn of the same speaker."""
         self.apply_options()
         speaker = self._labels.setdefault(speaker, speaker)  # one string per label, not one per turn
-        role = self.roles.role_of(speaker)
         self.last_line = max(self.last_line, line)
         prev = self._open
-        if merge and prev is not None and prev.speaker == speaker and self._turns and self._turns[-1] is prev:
+        if merge and prev is not None and prev.speaker == speaker and self._pending and self._pending[-1] is prev:
             prev.parts.append((line, column, text))
             return
-        spec = _Spec(speaker=speaker, role=role, time=time, parts=[(line, column, text)])
-        self._turns.append(spec)
+        self._flush()
+        spec = _Spec(speaker=speaker, role="unknown", time=time, parts=[(line, column, text)])
+        self._pending.append(spec)
         self._open = spec
 
     def has_open_turn(self) -> bool:
@@ -123,8 +243,10 @@ class TranscriptBuilder:
         self.apply_options()
         self.last_line = max(self.last_line, line)
         # whom it names is settled in build(), once every speaker has a role
-        self._turns.append(_Spec(speaker=None, role="unknown", time=time, parts=[(line, column, text)], note=True))
+        self._pending.append(_Spec(speaker=None, role="unknown", time=time, parts=[(line, column, text)], note=True))
         # Text after a scene note still continues the speaking turn before it.
+        if self._open is None:
+            self._flush()
 
     def is_only_annotations(self, text: str, line: int, column: int = 0) -> bool:
         """True when the text is nothing but annotations (and punctuation)."""
@@ -139,6 +261,7 @@ class TranscriptBuilder:
     def close_turn(self) -> None:
         """The next unlabelled text does not continue the last turn (e.g. after a heading)."""
         self._open = None
+        self._flush()
 
     # -- result -------------------------------------------------------------
     def _split_interjections(self) -> None:
@@ -148,11 +271,11 @@ class TranscriptBuilder:
         columns hold) and the interjection follows that turn, flagged so that it
         takes the surrounding turn's place in the conversation.
         """
-        known = {normalise_label(t.speaker) for t in self._turns if t.speaker and not t.note}
-        out: list[_Spec] = []
-        for spec in self._turns:
-            out.append(spec)
+        known = {normalise_label(label) for label in self._speaking}
+        out: list[_Spec] | _SpecTable = [] if isinstance(self._turns, list) else _SpecTable()
+        for spec in self._turns if isinstance(self._turns, list) else self._turns.drain():
             if spec.note or spec.interjection or spec.speaker is None:
+                out.append(spec)
                 continue
             own = normalise_label(spec.speaker)
             extra: list[_Spec] = []
@@ -180,25 +303,27 @@ class TranscriptBuilder:
                         pos = z
                     pieces.append(text[pos:])
                     spec.parts[k] = (line, column, "".join(pieces))
-            out.extend(extra)
+            out.append(spec)
+            for x in extra:
+                out.append(x)
         self._turns = out
 
     def _resolve_roles(self) -> tuple[Speaker, ...]:
         """Every speaker's role: user > file > label > conversation (focusshift.roles)."""
         display: dict[str, str] = {}
+        label_of: dict[str, str] = {}  # as written -> the display label (one normalisation per label)
         order: list[str] = []
-        texts: dict[str, list[str]] = {}
         first_lines: dict[str, int] = {}
         for spec in self._turns:
             if spec.note or spec.speaker is None:
                 continue
-            key = normalise_label(spec.speaker)
-            label = display.setdefault(key, spec.speaker)
+            label = label_of.get(spec.speaker)
+            if label is None:
+                label = label_of[spec.speaker] = display.setdefault(normalise_label(spec.speaker), spec.speaker)
             order.append(label)
-            texts.setdefault(label, [])
-            if not spec.interjection:  # a backchannel ("Mm.") says little about who runs the session
-                texts[label].append(" ".join(p[2] for p in spec.parts))
             first_lines.setdefault(label, spec.parts[0][0])
+        # A backchannel ("Mm.") says little about who runs the session: interjections are left out.
+        texts = _TextsBy(self._turns, label_of)
         fixed = {}
         for key, label in display.items():
             given = self.roles.given(label)
@@ -211,9 +336,7 @@ class TranscriptBuilder:
             if sp.role != "unknown" and sp.role_source is not None and self.roles.given(sp.label) is None:
                 self.roles.add(sp.label, sp.role, sp.role_source, sp.evidence)
         by_key = {normalise_label(sp.label): sp.role for sp in speakers}
-        for spec in self._turns:
-            if not spec.note and spec.speaker is not None:
-                spec.role = by_key[normalise_label(spec.speaker)]
+        self._role_of = {written: by_key[normalise_label(written)] for written in label_of}
         return speakers
 
     def _role_warnings(self, speakers: tuple[Speaker, ...]) -> None:
@@ -230,13 +353,12 @@ class TranscriptBuilder:
 
     def build(self) -> Transcript:
         self.apply_options()
+        self._open = None
+        self._flush()
         self._split_interjections()
         speakers = self._resolve_roles()
         self._role_warnings(speakers)
-        turns = []
-        for i, spec in enumerate(self._turns):
-            turns.append(self._make(spec, i))
-            self._turns[i] = None  # type: ignore[call-overload]  # each spec goes as its turn comes
+        turns = turntable.hold(self._made(), len(self._turns))
         self._turns = []
         self._open = None
         if not any(not t.is_note for t in turns):
@@ -251,7 +373,7 @@ class TranscriptBuilder:
         return Transcript(
             path=self.path,
             meta=self.meta,
-            turns=tuple(turns),
+            turns=turns,
             segments=segments,
             # in file order; warnings about the whole file (no line) last
             warnings=tuple(sorted(self.warnings, key=lambda w: (w[0] is None, w[0] or 0))),
@@ -260,6 +382,15 @@ class TranscriptBuilder:
         )
 
     first_body_line: int | None = None
+
+    def _made(self) -> Iterator[Turn]:
+        specs = self._turns
+        for i, spec in enumerate(specs if isinstance(specs, list) else specs.drain()):
+            if isinstance(specs, list):
+                specs[i] = None  # type: ignore[call-overload]  # each spec goes as its turn comes
+            if not spec.note and spec.speaker is not None:
+                spec.role = self._role_of[spec.speaker]
+            yield self._make(spec, i)
 
     def _make(self, spec: _Spec, index: int) -> Turn:
         pieces = []

@@ -69,6 +69,17 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> str:
             raise TranscriptError(path, text.count("\n", 0, nul) + 1,
                                   "this looks like a binary file, not a text transcript")
         return text
+    data = _checked_utf8(data, path)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        raise _bad_utf8(path, line, data[line_start:exc.start], data[exc.start]) from None
+
+
+def _checked_utf8(data: bytes, path: str) -> bytes:
+    """The data after a UTF-8 byte-order mark; an error for an empty or binary file."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if not data.strip():
@@ -78,18 +89,46 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> str:
         line = data.count(b"\n", 0, nul) + 1
         raise TranscriptError(path, line, "this looks like a binary file, not a text transcript "
                               "(or text in an encoding without a byte-order mark: name it with --encoding)")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        col = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
-        raise TranscriptError(
-            path,
-            line,
-            f"invalid UTF-8 (byte 0x{data[exc.start]:02x} at column {col}); "
-            "save the file as UTF-8, or name its encoding with --encoding (e.g. --encoding cp1252)",
-        ) from None
+    return data
+
+
+def _bad_utf8(path: str, line: int, before: bytes, byte: int) -> TranscriptError:
+    col = len(before.decode("utf-8", errors="replace")) + 1
+    return TranscriptError(
+        path,
+        line,
+        f"invalid UTF-8 (byte 0x{byte:02x} at column {col}); "
+        "save the file as UTF-8, or name its encoding with --encoding (e.g. --encoding cp1252)",
+    )
+
+
+def decode_lines(data: bytes, path: str, encoding: str | None = None) -> list[str]:
+    """split_lines(decode(...)), without the whole text as one string.
+
+    A UTF-8 file is split into lines first and each line decoded on its own
+    (a newline byte never sits inside a UTF-8 character, so the text and the
+    errors are the same): a long file's text is not held twice over, and one
+    curly quote does not make every character of the file take two bytes.
+    """
+    encoding, data = apply_bom(data, encoding)
+    if encoding is not None and encoding.replace("_", "-").lower() not in ("utf-8", "utf8"):
+        return split_lines(decode(data, path, encoding))
+    lines = _checked_utf8(data, path).split(b"\n")
+    del data
+    for n, raw in enumerate(lines):
+        try:
+            lines[n] = raw.decode("utf-8")  # type: ignore[call-overload]  # each line replaced in turn
+        except UnicodeDecodeError as exc:
+            raise _bad_utf8(path, n + 1, raw[:exc.start], raw[exc.start]) from None
+    text_lines: list[str] = lines  # type: ignore[assignment]
+    if text_lines and text_lines[0].startswith("\ufeff"):
+        text_lines[0] = text_lines[0][1:]
+    if text_lines and text_lines[-1] == "":
+        text_lines.pop()
+    for n, ln in enumerate(text_lines):
+        if ln.endswith("\r"):
+            text_lines[n] = ln[:-1]
+    return text_lines
 
 
 def split_lines(text: str) -> list[str]:

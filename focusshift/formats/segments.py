@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Sequence
+
 from ..errors import ConfigError, TranscriptError
 from ..model import Segment, Turn
 
@@ -22,7 +25,7 @@ def parse_segment_rule(rule: str) -> tuple[str, float]:
 
 
 def segment(
-    turns: list[Turn],
+    turns: Sequence[Turn],
     headings: list[tuple[int, str]],
     rule: str,
     path: str,
@@ -35,67 +38,63 @@ def segment(
         kind, size = parse_segment_rule(rule)
     except ValueError as exc:
         raise ConfigError(f"--segment-by: {exc}") from None
-    if kind == "minutes":
-        if not any(t.time is not None for t in turns):
-            raise TranscriptError(
-                path, None, f"--segment-by {rule} needs timestamps and this file has none"
-            )
-        keys = []
-        current = 0.0
-        for t in turns:
+    if kind == "minutes" and not any(t.time is not None for t in turns):
+        raise TranscriptError(path, None, f"--segment-by {rule} needs timestamps and this file has none")
+    # One pass, holding indices and line numbers only: `turns` may be a TurnTable that makes
+    # each Turn as it is read, so the turns are neither held at once nor made twice.
+    segments: list[Segment] = []
+    members: list[int] = []
+    first = last = 0
+    key: int | None = None
+    current = 0.0
+    spoken = 0
+    for t in turns:
+        if kind == "minutes":
             if t.time is not None:
                 current = t.time
-            keys.append(int(current // (size * 60)))
-    else:
-        keys = []
-        spoken = 0
-        for t in turns:
-            if t.is_note:
-                # a note stays with the turn before it (or the first turns)
-                keys.append(max(spoken - 1, 0) // int(size))
-            else:
-                keys.append(spoken // int(size))
-                spoken += 1
-    groups: list[list[Turn]] = []
-    last_key: int | None = None
-    for t, k in zip(turns, keys):
-        if last_key is None or k != last_key:
-            groups.append([])
-            last_key = k
-        groups[-1].append(t)
-    return tuple(
-        Segment(
-            index=i + 1,
-            title=None,
-            start_line=min(t.line for t in g),
-            end_line=max(t.end_line for t in g),
-            turns=tuple(t.index for t in g),
-        )
-        for i, g in enumerate(groups)
-    )
+            k = int(current // (size * 60))
+        elif t.is_note:
+            k = max(spoken - 1, 0) // int(size)  # a note stays with the turn before it (or the first turns)
+        else:
+            k = spoken // int(size)
+            spoken += 1
+        if key is None or k != key:
+            if members:
+                segments.append(Segment(len(segments) + 1, None, first, last, tuple(members)))
+            members, first, last, key = [], t.line, t.end_line, k
+        members.append(t.index)
+        first, last = min(first, t.line), max(last, t.end_line)
+    if members:
+        segments.append(Segment(len(segments) + 1, None, first, last, tuple(members)))
+    return tuple(segments)
 
 
 def _by_headings(
-    turns: list[Turn], headings: list[tuple[int, str]], last_line: int
+    turns: Sequence[Turn], headings: list[tuple[int, str]], last_line: int
 ) -> tuple[Segment, ...]:
+    # Each turn goes to the heading before it (one pass; a turn on a heading's line to none).
+    starts = [line for line, _ in headings]
+    ends = starts[1:] + [last_line + 1]
+    before: list[tuple[int, int, int]] = []
+    inside: list[list[tuple[int, int, int]]] = [[] for _ in headings]
+    for t in turns:
+        k = bisect.bisect_left(starts, t.line)
+        if k == 0:
+            if t.line < starts[0]:
+                before.append((t.index, t.line, t.end_line))
+        elif t.line < ends[k - 1]:
+            inside[k - 1].append((t.index, t.line, t.end_line))
     segments: list[Segment] = []
-    first_heading = headings[0][0]
-    before = [t for t in turns if t.line < first_heading]
     if before:
-        segments.append(
-            Segment(1, None, before[0].line, before[-1].end_line, tuple(t.index for t in before))
-        )
-    for i, (line, title) in enumerate(headings):
-        nxt = headings[i + 1][0] if i + 1 < len(headings) else last_line + 1
-        inside = [t for t in turns if line < t.line < nxt]
-        end = max([t.end_line for t in inside], default=line)
+        segments.append(Segment(1, None, before[0][1], before[-1][2], tuple(i for i, _, _ in before)))
+    for (line, title), members in zip(headings, inside):
         segments.append(
             Segment(
                 index=len(segments) + 1,
                 title=title,
                 start_line=line,
-                end_line=end,
-                turns=tuple(t.index for t in inside),
+                end_line=max([e for _, _, e in members], default=line),
+                turns=tuple(i for i, _, _ in members),
                 heading_line=line,
             )
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -20,6 +21,7 @@ from ..model import (
 )
 from .components import EDGES_KEY, SPANS_KEY, focusshift_pipes, modifiers_of
 from ..progress import tick
+from ..turntable import columns
 from .prefilter import SOURCE_KEY
 
 # Modifiers that cancel a candidate unless its rule says to ignore them.
@@ -175,10 +177,44 @@ def _run(jobs: Iterable[_Job], nlp, lexicon: Lexicon, pos: IndexMap, turns: int)
     return candidates
 
 
-def _first_jobs(transcript: Transcript, chunker: Any, lexicon: Lexicon, deferred: list[_Job]) -> Iterator[_Job]:
+class _Deferred:
+    """Pieces held back because only rules that count after therapist emotion or caretaking could
+    match them: 24 bytes a piece (a long session has tens of thousands), made again if one comes near."""
+
+    __slots__ = ("index", "at", "start")
+
+    def __init__(self) -> None:
+        self.index = array("q")  # Turn.index
+        self.at = array("q")  # place in transcript.turns
+        self.start = array("q")  # where the piece starts in the turn's clean text
+
+    def add(self, index: int, at: int, start: int) -> None:
+        self.index.append(index)
+        self.at.append(at)
+        self.start.append(start)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def jobs(self, rows: list[int], transcript: Transcript, chunker: Any) -> Iterator[_Job]:
+        """The rows' pieces as jobs, cut again exactly as _first_jobs cut them."""
+        made: dict[int, dict[int, _Job]] = {}  # place -> the turn's pieces by start
+        for r in rows:
+            at = self.at[r]
+            pieces = made.get(at)
+            if pieces is None:
+                made.clear()  # rows come in turn order: one turn's pieces at a time
+                turn = transcript.turns[at]
+                clean = spoken_text(turn)
+                pieces = made[at] = {start: _Job("speech", turn, None, clean[start:end], start, edges)
+                                     for start, end, edges, _ids in chunker.pieces(clean)}
+            yield pieces[self.start[r]]
+
+
+def _first_jobs(transcript: Transcript, chunker: Any, lexicon: Lexicon, deferred: _Deferred) -> Iterator[_Job]:
     """The session's texts worth running, as a stream in turn order; the pieces whose only
     possible rules count just after therapist emotion or caretaking go to `deferred` instead."""
-    for turn in transcript.turns:
+    for at, turn in enumerate(transcript.turns):
         if not turn.is_note and turn.role in ("therapist", "client"):
             clean = spoken_text(turn)
             if not clean.strip():
@@ -188,11 +224,10 @@ def _first_jobs(transcript: Transcript, chunker: Any, lexicon: Lexicon, deferred
             else:
                 # Only the stretches of the turn that some rule could match are tokenized.
                 for start, end, edges, ids in chunker.pieces(clean):
-                    job = _Job("speech", turn, None, clean[start:end], start, edges)
                     if any(lexicon.markers[i].condition != "after_emotion" for i in ids):
-                        yield job
+                        yield _Job("speech", turn, None, clean[start:end], start, edges)
                     else:
-                        deferred.append(job)
+                        deferred.add(turn.index, at, start)
         for ann in turn.annotations:
             if ann.about == "therapist":
                 yield _Job("annotation", turn, ann, ann.text.translate(_TRANSLATE))
@@ -227,7 +262,7 @@ def find_events(
     markers, _ = focusshift_pipes(nlp)
     lexicon = markers.ensure_rules()
     pos = _positions(transcript)
-    deferred: list[_Job] = []
+    deferred = _Deferred()
     chunker = markers.chunker(nlp) if prefilter else None
     size = len(transcript.turns)
     candidates = _run(_first_jobs(transcript, chunker, lexicon, deferred), nlp, lexicon, pos, size)
@@ -235,17 +270,21 @@ def find_events(
     # deferred turns that are near any candidate of those (a superset of what can
     # count, so nothing is missed), until no new turn comes near.
     reach = max(config.context_window, config.care_window)
-    while deferred:
+    while len(deferred):
         anchors = sorted({c.pos for c in candidates if c.rule.label in (THERAPIST_EMOTION, CLIENT_CARETAKING)})
-        near, later = [], []
-        for j in deferred:
-            p = pos[j.turn.index]
+        near: list[int] = []
+        later = _Deferred()
+        for r, index in enumerate(deferred.index):
+            p = pos[index]
             k = bisect.bisect_right(anchors, p)  # the latest anchor at or before p
-            (near if k and p - anchors[k - 1] <= reach else later).append(j)
+            if k and p - anchors[k - 1] <= reach:
+                near.append(r)
+            else:
+                later.add(index, deferred.at[r], deferred.start[r])
         if not near:
             break
+        candidates.extend(_run(deferred.jobs(near, transcript, chunker), nlp, lexicon, pos, size))
         deferred = later
-        candidates.extend(_run(near, nlp, lexicon, pos, size))
     kept = _conversation(candidates, config, transcript, tuple(lexicon.terms.get("practical_words", ())))
     events = [
         Event(
@@ -365,13 +404,14 @@ def _conversation(
 def _note_neighbours(transcript: Transcript) -> dict[int, set[int]]:
     """Scene notes right before or after each turn (they may carry its emotion); turns with none are left out."""
     out: dict[int, set[int]] = {}
-    turns = transcript.turns
-    for i, t in enumerate(turns):
-        if not t.is_note:
+    cols = columns(transcript.turns)
+    index = cols.index
+    for i, note in enumerate(cols.is_note):
+        if not note:
             continue
         for j in (i - 1, i + 1):
-            if 0 <= j < len(turns):
-                out.setdefault(turns[j].index, set()).add(t.index)
+            if 0 <= j < len(index):
+                out.setdefault(index[j], set()).add(index[i])
     return out
 
 

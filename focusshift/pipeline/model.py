@@ -39,6 +39,7 @@ from spacy.attrs import ORTH
 from ..model import CLIENT_CARETAKING, THERAPIST_EMOTION, Event, Transcript, Turn
 from ..progress import tick
 from ..scoring import exchange_positions, segment_of_turns
+from ..turntable import columns
 
 LABEL = "CARETAKING"
 _YOU = re.compile(r"\b(?:you|your|yours|yourself|ya|u)\b", re.I)
@@ -66,29 +67,34 @@ def load_classifier() -> tuple[Any, dict[str, Any]]:
     return nlp, meta
 
 
-def client_turns(transcript: Transcript) -> list[Turn]:
-    return [t for t in transcript.turns if t.role == "client" and not t.is_note and t.spoken.strip()]
+def client_turns(transcript: Transcript) -> Iterator[Turn]:
+    """The client's speaking turns, as a stream: a long session's turns are made as they are read."""
+    return (t for t in transcript.turns if t.role == "client" and not t.is_note and t.spoken.strip())
 
 
 def context_words(transcript: Transcript, rule_events: tuple[Event, ...] | list[Event]) -> dict[int, str]:
     """For each client turn, the context words the classifier reads before its text."""
     pos = exchange_positions(transcript.turns)
     emotion = sorted({pos[e.turn] for e in rule_events if e.category == THERAPIST_EMOTION})
-    speaking = [t for t in transcript.turns if not t.is_note and not t.interjection]
     last_pos = max(pos.values(), default=0)
-    clients = {t.speaker for t in speaking if t.role == "client"}
+    clients: set[str | None] = set()
     out: dict[int, str] = {}
     # Who spoke before this speaker's turn began (consecutive lines of one speaker, however a tool
     # split them, share the answer): the same features from a transcript and its captions.
     prev_role: dict[int, str] = {}
     before: str = "none"
-    previous: Turn | None = None
-    for t in speaking:
-        if previous is not None and t.speaker != previous.speaker:
-            before = "therapist" if previous.role == "therapist" else "client"
-        if t.role == "client":
-            prev_role[t.index] = before
-        previous = t
+    previous: tuple[str | None, str] | None = None  # (speaker, role) of the last speaking turn
+    cols = columns(transcript.turns)
+    for index, speaker, role, note, inter in zip(cols.index, cols.speaker, cols.role, cols.is_note,
+                                                 cols.interjection):
+        if note or inter:
+            continue
+        if previous is not None and speaker != previous[0]:
+            before = "therapist" if previous[1] == "therapist" else "client"
+        if role == "client":
+            prev_role[index] = before
+            clients.add(speaker)
+        previous = (speaker, role)
     seen: dict[str, str] = {}  # a few distinct context strings, shared by every turn
     for t in client_turns(transcript):
         p = pos[t.index]
@@ -376,7 +382,7 @@ def score_lines(transcript: Transcript, ctx: dict[int, str], nlp, probs: dict[tu
     """
     scorer = line_scorer() if nlp is load_classifier()[0] else LineScorer(nlp)
     turns = client_turns(transcript)
-    last = turns[-1].index + 1 if turns else 1
+    last = len(transcript.turns) or 1  # for progress
     batch: list[tuple[Turn, int, int, str]] = []
 
     def flush() -> Iterator[Scored]:

@@ -7,6 +7,7 @@ from typing import Any
 from ..api import Failure
 from ..model import CATEGORIES, THERAPIST_REPAIR, Analysis
 from ..timeshare import SessionTime, Stretch
+from ..turntable import columns
 
 SCHEMA = "focusshift.analysis/1"
 COUNT_KEYS = (*CATEGORIES, THERAPIST_REPAIR)
@@ -122,7 +123,9 @@ def analysis_to_dict(analysis: Analysis, *, text: bool = True) -> dict[str, Any]
         for s, ep in zip(analysis.shifts, episodes)
     ]
     totals = {k: sum(1 for e in analysis.events if e.category == k) for k in COUNT_KEYS}
-    speaking = [x for x in t.turns if not x.is_note]
+    cols = columns(t.turns)
+    turns = sum(1 for note in cols.is_note if not note)
+    words = sum(w for w, note in zip(cols.words, cols.is_note) if not note)
     scored = [s for s in analysis.segments if s.score is not None]
     lowest = min(scored, key=lambda s: (s.score, s.segment.index), default=None)
     return {
@@ -143,8 +146,8 @@ def analysis_to_dict(analysis: Analysis, *, text: bool = True) -> dict[str, Any]
             "focus_shifts": len(analysis.shifts),
             "recovery_turns": [s.recovery_turns for s in analysis.shifts],
             "segments": len(analysis.segments),
-            "turns": len(speaking),
-            "words": sum(x.words for x in speaking),
+            "turns": turns,
+            "words": words,
             "events": totals,
             "lowest_segment": lowest.segment.index if lowest else None,
             "time": time_to_dict(analysis.time),
