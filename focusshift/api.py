@@ -94,13 +94,16 @@ class Analyzer:
             raise TranscriptError(name, None, f"holds {len(found)} sessions; use read_all()")
         return found[0]
 
-    def analyze_transcript(self, transcript: Transcript) -> Analysis:
-        """Detect, find shifts, score: the whole analysis of one parsed transcript."""
+    def analyze_transcript(self, transcript: Transcript, workers: int = 1) -> Analysis:
+        """Detect, find shifts, score: the whole analysis of one parsed transcript.
+
+        `workers` > 1 lets a long session's detection be shared by that many forked
+        processes (see docs/parallel.md): the same result, sooner."""
         from .pipeline.detect import find_events
         from .progress import begin
 
         begin()
-        events = find_events(transcript, self.nlp, self.config, prefilter=self.prefilter)
+        events = find_events(transcript, self.nlp, self.config, prefilter=self.prefilter, workers=workers)
         if self.detector != "rules":
             own = frozenset(rid for rid, r in self.lexicon.markers.items()
                             if not r.origin.startswith("focusshift/lexicon/data/"))
@@ -137,14 +140,16 @@ class Analyzer:
     def analyze(self, path: str | Path) -> Analysis:
         return self.analyze_transcript(self.read(path))
 
-    def analyze_file(self, path: str | Path, data: bytes | None = None) -> list[Analysis | Failure]:
+    def analyze_file(self, path: str | Path, data: bytes | None = None, workers: int = 1
+                     ) -> list[Analysis | Failure]:
         """Every session of one file, or one Failure: nothing one file does can stop a batch.
 
         A file that cannot be read, that takes longer than `timeout` seconds, or
         that meets a bug of ours becomes that file's Failure, with the file and
         line where known; the caller goes on with the next file.
         """
-        return self._isolated(path, lambda: [self.analyze_transcript(t) for t in self._read_long(path, data)])
+        return self._isolated(path, lambda: [self.analyze_transcript(t, workers)
+                                             for t in self._read_long(path, data)])
 
     def _read_long(self, path: str | Path, data: bytes | None) -> list[Transcript]:
         """read_all; after a long session, the memory reading it freed is given back before analysis."""

@@ -67,14 +67,15 @@ def _warm_up(analyzer: Analyzer) -> None:
 
 
 def analyze_one(
-    analyzer: Analyzer, path: str, data: bytes | None = None, shape: Callable | None = None
+    analyzer: Analyzer, path: str, data: bytes | None = None, shape: Callable | None = None, workers: int = 1
 ) -> FileResult:
     """All sessions of one file, or its Failure: the unit of work everywhere.
 
     `shape` (a picklable function) turns each result into what the caller needs,
-    in the worker, so that only that travels back.
+    in the worker, so that only that travels back. `workers` > 1 (in the parent
+    only) lets a long session's detection be shared by forked processes.
     """
-    results: list = analyzer.analyze_file(path, data)
+    results: list = analyzer.analyze_file(path, data, workers)
     return [shape(r) for r in results] if shape is not None else results
 
 
@@ -211,7 +212,7 @@ def run(
     if jobs <= 1 or _small(files, jobs):
         with _frozen_pipeline(analyzer, len(files) > 1):
             for path in files:
-                yield path, analyze_one(analyzer, path, (stdin or b"") if path == "-" else None, shape)
+                yield path, analyze_one(analyzer, path, (stdin or b"") if path == "-" else None, shape, jobs)
         return
     yield from _run_pool(files, analyzer, jobs, stdin, shape)
 

@@ -49,3 +49,9 @@ def reporting(callback: Callable[[float], None]) -> Iterator[None]:
     finally:
         _CALLBACK.reset(token)
         _BEST.reset(best)
+
+
+def silence() -> None:
+    """This process shows no progress from now on (a forked worker: the bar is its parent's)."""
+    _CALLBACK.set(None)
+

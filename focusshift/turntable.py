@@ -133,6 +133,12 @@ class TurnTable(Sequence[Turn]):
         for k in range(len(self._index)):
             yield make(k)
 
+    def between(self, start: int, stop: int) -> Iterator[Turn]:
+        """The turns at places start..stop-1, made one by one (none held)."""
+        make = self._make
+        for k in range(max(start, 0), min(stop, len(self._index))):
+            yield make(k)
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, (TurnTable, tuple, list)):
             return NotImplemented
@@ -223,6 +229,13 @@ def columns(turns: Sequence[Turn]) -> TurnColumns:
     if isinstance(turns, tuple):
         _last_columns = (turns, found)
     return found
+
+
+def between(turns: Sequence[Turn], start: int, stop: int) -> Iterator[Turn]:
+    """The turns at places start..stop-1 of a tuple or a table, without making the others."""
+    if isinstance(turns, TurnTable):
+        return turns.between(start, stop)
+    return iter(turns[start:stop])
 
 
 def hold(turns: list[Turn] | Iterable[Turn], size: int) -> Sequence[Turn]:

@@ -190,3 +190,89 @@ def test_a_long_native_file_is_read_into_a_table(tmp_path: Path, analyzer, monke
     [t] = analyzer.read_file(path)
     assert isinstance(t.turns, TurnTable) and len(t.turns) == 60
     assert t.turns[-1].text == "I\u2019m fine, thank you." and t.turns[-1].line == 60
+
+
+# -- one long session's detection shared by forked workers --------------------------------------
+# A session is split only in a process's only thread (fork copies no other): these run in a fresh
+# interpreter of their own, since other tests leave threads alive in this one (Dask, timers).
+
+SPLIT_CHECKS = r"""
+import multiprocessing, re, sys, threading
+from pathlib import Path
+from click.testing import CliRunner
+import focusshift.pipeline.detect as detect
+from focusshift.api import Analyzer
+from focusshift.cli import cli
+from focusshift.failure import Failure
+
+samples, train, tmp = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+inputs = [*sorted(samples.glob("*.txt")), *sorted(train.rglob("*.txt"))[:40]]
+analyzer = Analyzer()
+
+def fingerprint(a):
+    return (a.events, a.segments, a.shifts, a.score, a.time, a.assessable, a.reason)
+
+assert threading.active_count() == 1
+alone = [fingerprint(a) for p in inputs for a in analyzer.analyze_file(p)]
+detect.SPLIT_FROM = 10
+split = []
+real = detect._split_first_pass
+def counted(*args, **kwargs):
+    split.append(1)
+    return real(*args, **kwargs)
+detect._split_first_pass = counted
+shared = [fingerprint(a) for p in inputs for a in analyzer.analyze_file(p, workers=2)]
+assert len(split) >= len(inputs) - 2, len(split)  # all but sessions of fewer than 10 turns
+assert shared == alone and sum(len(f[0]) for f in alone) > 50
+assert detect.can_split(2, 10) and not detect.can_split(1, 10) and not detect.can_split(2, 9)
+print("same events", len(split))
+
+# the CLI shares one long file between its jobs, and prints the same
+path = tmp / "long.txt"
+path.write_text("\n".join(p.read_text("utf-8") for p in sorted(samples.glob("0[1-4]*.txt"))))
+args = ["analyze", str(path), "-f", "jsonl"]
+detect.SPLIT_FROM = 10 ** 9
+one = CliRunner().invoke(cli, [*args, "--jobs", "1"], catch_exceptions=False)
+detect.SPLIT_FROM = 10
+split.clear()
+two = CliRunner().invoke(cli, [*args, "--jobs", "2"], catch_exceptions=False)
+assert split == [1] and two.exit_code == one.exit_code and two.output == one.output and len(one.output) > 500
+print("cli same output")
+
+# a split session over its time budget fails, and no worker is left
+slow = re.compile(r"(a|a)*$")
+def stall(*args, **kwargs):
+    slow.match("a" * 40 + "b")  # minutes of backtracking, in the workers (forks of this process)
+    return []
+detect._run = stall
+[result] = Analyzer(timeout=1).analyze_file(samples / "03_full_shift_recovery.txt", workers=2)
+assert isinstance(result, Failure) and "took longer than 1 s" in result.message, result
+assert multiprocessing.active_children() == [] and detect._SHARED is None
+print("timeout stops the workers")
+"""
+
+
+def test_a_long_sessions_detection_shared_by_forked_workers(tmp_path: Path):
+    """Same events and the same CLI output with a session's first pass split; a stall stops the workers."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "split_checks.py"
+    script.write_text(SPLIT_CHECKS)
+    done = subprocess.run([sys.executable, str(script), str(SAMPLES), str(DATA / "corpus" / "train"), str(tmp_path)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split("\n")[1:] == ["cli same output", "timeout stops the workers", ""]
+
+
+def test_a_session_is_not_split_off_the_main_thread_or_when_short():
+    import threading
+
+    from focusshift.pipeline.detect import SPLIT_FROM, can_split
+
+    out: list[bool] = []
+    worker = threading.Thread(target=lambda: out.append(can_split(2, SPLIT_FROM)))
+    worker.start()
+    worker.join()
+    assert out == [False]
+    assert not can_split(2, SPLIT_FROM - 1) and not can_split(1, 10 * SPLIT_FROM)

@@ -21,7 +21,7 @@ from ..model import (
 )
 from .components import EDGES_KEY, SPANS_KEY, focusshift_pipes, modifiers_of
 from ..progress import tick
-from ..turntable import columns
+from ..turntable import between, columns
 from .prefilter import SOURCE_KEY
 
 # Modifiers that cancel a candidate unless its rule says to ignore them.
@@ -211,10 +211,13 @@ class _Deferred:
             yield pieces[self.start[r]]
 
 
-def _first_jobs(transcript: Transcript, chunker: Any, lexicon: Lexicon, deferred: _Deferred) -> Iterator[_Job]:
-    """The session's texts worth running, as a stream in turn order; the pieces whose only
-    possible rules count just after therapist emotion or caretaking go to `deferred` instead."""
-    for at, turn in enumerate(transcript.turns):
+def _first_jobs(transcript: Transcript, chunker: Any, lexicon: Lexicon, deferred: _Deferred,
+                start: int = 0, stop: int | None = None) -> Iterator[_Job]:
+    """The session's texts worth running (of the turns at places start..stop-1), as a stream in turn
+    order; the pieces whose only possible rules count just after therapist emotion or caretaking go
+    to `deferred` instead."""
+    stop = len(transcript.turns) if stop is None else stop
+    for at, turn in enumerate(between(transcript.turns, start, stop), start):
         if not turn.is_note and turn.role in ("therapist", "client"):
             clean = spoken_text(turn)
             if not clean.strip():
@@ -233,12 +236,97 @@ def _first_jobs(transcript: Transcript, chunker: Any, lexicon: Lexicon, deferred
                 yield _Job("annotation", turn, ann, ann.text.translate(_TRANSLATE))
 
 
+# --------------------------------------------------------------------------- one long session, split
+
+SPLIT_FROM = 20000  # turns: below this, starting workers costs more than they save
+_SHARED: tuple | None = None  # what forked workers read: (transcript, nlp, lexicon, chunker, positions)
+
+
+def can_split(workers: int, size: int) -> bool:
+    """Whether this session's first pass may be shared by forked workers.
+
+    Only in a top-level process's only thread (fork copies no other thread, and a
+    pool worker, a Dask worker or a caller's thread pool runs alone), where fork exists.
+    """
+    import multiprocessing
+    import threading
+
+    return (workers > 1 and size >= SPLIT_FROM and "fork" in multiprocessing.get_all_start_methods()
+            and multiprocessing.parent_process() is None and threading.active_count() == 1
+            and threading.current_thread() is threading.main_thread())
+
+
+def _quiet_worker() -> None:
+    """A forked worker reports nothing itself (the parent's progress bar is the parent's)
+    and leaves Ctrl-C to the parent."""
+    import signal
+
+    from ..progress import silence
+
+    silence()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _first_pass_part(bounds: tuple[int, int]) -> tuple[list[tuple], tuple[array, array, array]]:
+    """In a forked worker: the first pass over the turns at places start..stop-1, as plain data."""
+    assert _SHARED is not None
+    transcript, nlp, lexicon, chunker, pos = _SHARED
+    deferred = _Deferred()
+    found = _run(_first_jobs(transcript, chunker, lexicon, deferred, *bounds), nlp, lexicon, pos,
+                 len(transcript.turns))
+    light = [(c.rule.id, c.turn.index, c.pos, c.line, c.col_start, c.col_end, c.text, c.modifiers) for c in found]
+    return light, (deferred.index, deferred.at, deferred.start)
+
+
+def _split_first_pass(transcript: Transcript, nlp: Any, lexicon: Lexicon, chunker: Any, pos: IndexMap,
+                      workers: int, deferred: _Deferred) -> list[_Candidate]:
+    """The first pass of a long session, its turns cut into consecutive parts shared by forked
+    workers; candidates and held-back pieces come back in turn order, as one process finds them."""
+    import gc
+    import multiprocessing
+
+    global _SHARED
+    size = len(transcript.turns)
+    parts = workers * 4  # small parts at the end: the workers finish together
+    bounds = [(size * k // parts, size * (k + 1) // parts) for k in range(parts)]
+    cols = columns(transcript.turns)
+    at_of = IndexMap(max(cols.index, default=-1) + 1)
+    for at, index in enumerate(cols.index):
+        at_of[index] = at
+    _SHARED = (transcript, nlp, lexicon, chunker, pos)
+    frozen = gc.get_freeze_count() == 0
+    if frozen:  # the workers' collections would otherwise copy the pages they share with this process
+        gc.freeze()
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker)
+    candidates: list[_Candidate] = []
+    try:
+        for (_, stop), (light, held) in zip(bounds, pool.imap(_first_pass_part, bounds)):
+            for rule_id, index, p, line, a, b, text, mods in light:
+                turn = transcript.turns[at_of[index]]
+                candidates.append(_Candidate(lexicon.markers[rule_id], turn, p, line, a, b, text, mods))
+            deferred.index.extend(held[0])
+            deferred.at.extend(held[1])
+            deferred.start.extend(held[2])
+            tick(stop, size, "detect")
+        pool.close()
+    except BaseException:  # an interruption (--timeout, Ctrl-C) or a failure: the workers go at once
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+        _SHARED = None
+        if frozen:
+            gc.unfreeze()
+    return candidates
+
+
 def find_events(
     transcript: Transcript,
     nlp,  # spacy.Language with the focusshift_markers (and focusshift_context) components
     config: Config | None = None,
     *,
     prefilter: bool = True,
+    workers: int = 1,
 ) -> tuple[Event, ...]:
     """focusshift's rule events of one transcript, in source order, from any spaCy pipeline.
 
@@ -254,6 +342,8 @@ def find_events(
     Turns whose only possible rules count just after therapist emotion or
     caretaking ("take your time") are run only when such an event is near.
     With prefilter=False every turn runs the whole pipeline: same events.
+    With workers > 1 a long session's first pass is shared by that many forked
+    processes (where the platform forks): same events, sooner.
     """
     if config is None:
         from ..config import load_config
@@ -265,7 +355,10 @@ def find_events(
     deferred = _Deferred()
     chunker = markers.chunker(nlp) if prefilter else None
     size = len(transcript.turns)
-    candidates = _run(_first_jobs(transcript, chunker, lexicon, deferred), nlp, lexicon, pos, size)
+    if chunker is not None and can_split(workers, size):
+        candidates = _split_first_pass(transcript, nlp, lexicon, chunker, pos, workers, deferred)
+    else:
+        candidates = _run(_first_jobs(transcript, chunker, lexicon, deferred), nlp, lexicon, pos, size)
     # Conditional rules only count near therapist emotion or caretaking: run the
     # deferred turns that are near any candidate of those (a superset of what can
     # count, so nothing is missed), until no new turn comes near.
