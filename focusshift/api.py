@@ -107,7 +107,7 @@ class Analyzer:
         if self.detector != "rules":
             own = frozenset(rid for rid, r in self.lexicon.markers.items()
                             if not r.origin.startswith("focusshift/lexicon/data/"))
-            events = with_model(transcript, events, self.detector, self.config, own)
+            events = with_model(transcript, events, self.detector, self.config, own, workers)
         if self.min_confidence > 0:
             events = tuple(e for e in events if e.confidence is None or e.confidence >= self.min_confidence)
         shifts = find_shifts(transcript.turns, events, self.config, transcript.segments)
@@ -238,8 +238,9 @@ def discover(paths: Iterable[str | Path], glob: str | None = None) -> Iterator[s
 
 
 def with_model(transcript: Transcript, events: tuple, detector: str, config: Config,
-               user_rules: frozenset[str] = frozenset()) -> tuple:
-    """Add the classifier's caretaking ('both'), or let it replace the rules' caretaking ('model')."""
+               user_rules: frozenset[str] = frozenset(), workers: int = 1) -> tuple:
+    """Add the classifier's caretaking ('both'), or let it replace the rules' caretaking ('model');
+    `workers` > 1 shares a long session's scoring between forked processes."""
     from .model import CLIENT_CARETAKING
     from .pipeline.model import model_events
 
@@ -247,7 +248,7 @@ def with_model(transcript: Transcript, events: tuple, detector: str, config: Con
 
     # The veto needs the probability of the lines with rule caretaking only.
     veto_lines = {(e.turn, e.line) for e in events if e.category == CLIENT_CARETAKING}
-    found, probs = model_events(transcript, events, config.weight(CLIENT_CARETAKING, "model"), veto_lines)
+    found, probs = model_events(transcript, events, config.weight(CLIENT_CARETAKING, "model"), veto_lines, workers)
     if detector == "model":
         kept = [e for e in events if e.category != CLIENT_CARETAKING]
     else:

@@ -201,6 +201,7 @@ import multiprocessing, re, sys, threading
 from pathlib import Path
 from click.testing import CliRunner
 import focusshift.pipeline.detect as detect
+import focusshift.pipeline.split as split
 from focusshift.api import Analyzer
 from focusshift.cli import cli
 from focusshift.failure import Failure
@@ -214,29 +215,32 @@ def fingerprint(a):
 
 assert threading.active_count() == 1
 alone = [fingerprint(a) for p in inputs for a in analyzer.analyze_file(p)]
-detect.SPLIT_FROM = 10
-split = []
-real = detect._split_first_pass
-def counted(*args, **kwargs):
-    split.append(1)
-    return real(*args, **kwargs)
-detect._split_first_pass = counted
+split.SPLIT_FROM = 10
+calls = []
+real = split.shared_map
+def counted(work, size, workers, shared, phase):
+    calls.append(phase)
+    return real(work, size, workers, shared, phase)
+split.shared_map = counted
 shared = [fingerprint(a) for p in inputs for a in analyzer.analyze_file(p, workers=2)]
-assert len(split) >= len(inputs) - 2, len(split)  # all but sessions of fewer than 10 turns
+long = len(inputs) - 2  # all but sessions of fewer than 10 turns
+assert calls.count("detect") >= long and calls.count("model") >= long, calls
 assert shared == alone and sum(len(f[0]) for f in alone) > 50
-assert detect.can_split(2, 10) and not detect.can_split(1, 10) and not detect.can_split(2, 9)
-print("same events", len(split))
+assert sum(e.detector == "model" for f in alone for e in f[0]) > 5
+assert split.can_split(2, 10) and not split.can_split(1, 10) and not split.can_split(2, 9)
+print("same events", len(calls))
 
 # the CLI shares one long file between its jobs, and prints the same
 path = tmp / "long.txt"
 path.write_text("\n".join(p.read_text("utf-8") for p in sorted(samples.glob("0[1-4]*.txt"))))
 args = ["analyze", str(path), "-f", "jsonl"]
-detect.SPLIT_FROM = 10 ** 9
+split.SPLIT_FROM = 10 ** 9
 one = CliRunner().invoke(cli, [*args, "--jobs", "1"], catch_exceptions=False)
-detect.SPLIT_FROM = 10
-split.clear()
+split.SPLIT_FROM = 10
+calls.clear()
 two = CliRunner().invoke(cli, [*args, "--jobs", "2"], catch_exceptions=False)
-assert split == [1] and two.exit_code == one.exit_code and two.output == one.output and len(one.output) > 500
+assert calls == ["detect", "model"] and two.exit_code == one.exit_code and two.output == one.output
+assert len(one.output) > 500
 print("cli same output")
 
 # a split session over its time budget fails, and no worker is left
@@ -247,7 +251,7 @@ def stall(*args, **kwargs):
 detect._run = stall
 [result] = Analyzer(timeout=1).analyze_file(samples / "03_full_shift_recovery.txt", workers=2)
 assert isinstance(result, Failure) and "took longer than 1 s" in result.message, result
-assert multiprocessing.active_children() == [] and detect._SHARED is None
+assert multiprocessing.active_children() == [] and split._STATE is None
 print("timeout stops the workers")
 """
 
@@ -268,7 +272,7 @@ def test_a_long_sessions_detection_shared_by_forked_workers(tmp_path: Path):
 def test_a_session_is_not_split_off_the_main_thread_or_when_short():
     import threading
 
-    from focusshift.pipeline.detect import SPLIT_FROM, can_split
+    from focusshift.pipeline.split import SPLIT_FROM, can_split
 
     out: list[bool] = []
     worker = threading.Thread(target=lambda: out.append(can_split(2, SPLIT_FROM)))

@@ -22,6 +22,7 @@ from ..model import (
 from .components import EDGES_KEY, SPANS_KEY, focusshift_pipes, modifiers_of
 from ..progress import tick
 from ..turntable import between, columns
+from . import split
 from .prefilter import SOURCE_KEY
 
 # Modifiers that cancel a candidate unless its rule says to ignore them.
@@ -238,39 +239,9 @@ def _first_jobs(transcript: Transcript, chunker: Any, lexicon: Lexicon, deferred
 
 # --------------------------------------------------------------------------- one long session, split
 
-SPLIT_FROM = 20000  # turns: below this, starting workers costs more than they save
-_SHARED: tuple | None = None  # what forked workers read: (transcript, nlp, lexicon, chunker, positions)
-
-
-def can_split(workers: int, size: int) -> bool:
-    """Whether this session's first pass may be shared by forked workers.
-
-    Only in a top-level process's only thread (fork copies no other thread, and a
-    pool worker, a Dask worker or a caller's thread pool runs alone), where fork exists.
-    """
-    import multiprocessing
-    import threading
-
-    return (workers > 1 and size >= SPLIT_FROM and "fork" in multiprocessing.get_all_start_methods()
-            and multiprocessing.parent_process() is None and threading.active_count() == 1
-            and threading.current_thread() is threading.main_thread())
-
-
-def _quiet_worker() -> None:
-    """A forked worker reports nothing itself (the parent's progress bar is the parent's)
-    and leaves Ctrl-C to the parent."""
-    import signal
-
-    from ..progress import silence
-
-    silence()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _first_pass_part(bounds: tuple[int, int]) -> tuple[list[tuple], tuple[array, array, array]]:
     """In a forked worker: the first pass over the turns at places start..stop-1, as plain data."""
-    assert _SHARED is not None
-    transcript, nlp, lexicon, chunker, pos = _SHARED
+    transcript, nlp, lexicon, chunker, pos = split.state()
     deferred = _Deferred()
     found = _run(_first_jobs(transcript, chunker, lexicon, deferred, *bounds), nlp, lexicon, pos,
                  len(transcript.turns))
@@ -280,43 +251,21 @@ def _first_pass_part(bounds: tuple[int, int]) -> tuple[list[tuple], tuple[array,
 
 def _split_first_pass(transcript: Transcript, nlp: Any, lexicon: Lexicon, chunker: Any, pos: IndexMap,
                       workers: int, deferred: _Deferred) -> list[_Candidate]:
-    """The first pass of a long session, its turns cut into consecutive parts shared by forked
-    workers; candidates and held-back pieces come back in turn order, as one process finds them."""
-    import gc
-    import multiprocessing
-
-    global _SHARED
-    size = len(transcript.turns)
-    parts = workers * 4  # small parts at the end: the workers finish together
-    bounds = [(size * k // parts, size * (k + 1) // parts) for k in range(parts)]
+    """The first pass of a long session shared by forked workers (pipeline/split.py): candidates
+    and held-back pieces come back in turn order, as one process finds them."""
     cols = columns(transcript.turns)
     at_of = IndexMap(max(cols.index, default=-1) + 1)
     for at, index in enumerate(cols.index):
         at_of[index] = at
-    _SHARED = (transcript, nlp, lexicon, chunker, pos)
-    frozen = gc.get_freeze_count() == 0
-    if frozen:  # the workers' collections would otherwise copy the pages they share with this process
-        gc.freeze()
-    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker)
     candidates: list[_Candidate] = []
-    try:
-        for (_, stop), (light, held) in zip(bounds, pool.imap(_first_pass_part, bounds)):
-            for rule_id, index, p, line, a, b, text, mods in light:
-                turn = transcript.turns[at_of[index]]
-                candidates.append(_Candidate(lexicon.markers[rule_id], turn, p, line, a, b, text, mods))
-            deferred.index.extend(held[0])
-            deferred.at.extend(held[1])
-            deferred.start.extend(held[2])
-            tick(stop, size, "detect")
-        pool.close()
-    except BaseException:  # an interruption (--timeout, Ctrl-C) or a failure: the workers go at once
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
-        _SHARED = None
-        if frozen:
-            gc.unfreeze()
+    shared = (transcript, nlp, lexicon, chunker, pos)
+    for light, held in split.shared_map(_first_pass_part, len(transcript.turns), workers, shared, "detect"):
+        for rule_id, index, p, line, a, b, text, mods in light:
+            turn = transcript.turns[at_of[index]]
+            candidates.append(_Candidate(lexicon.markers[rule_id], turn, p, line, a, b, text, mods))
+        deferred.index.extend(held[0])
+        deferred.at.extend(held[1])
+        deferred.start.extend(held[2])
     return candidates
 
 
@@ -355,7 +304,7 @@ def find_events(
     deferred = _Deferred()
     chunker = markers.chunker(nlp) if prefilter else None
     size = len(transcript.turns)
-    if chunker is not None and can_split(workers, size):
+    if chunker is not None and split.can_split(workers, size):
         candidates = _split_first_pass(transcript, nlp, lexicon, chunker, pos, workers, deferred)
     else:
         candidates = _run(_first_jobs(transcript, chunker, lexicon, deferred), nlp, lexicon, pos, size)

@@ -39,7 +39,8 @@ from spacy.attrs import ORTH
 from ..model import CLIENT_CARETAKING, THERAPIST_EMOTION, Event, Transcript, Turn
 from ..progress import tick
 from ..scoring import exchange_positions, segment_of_turns
-from ..turntable import columns
+from ..turntable import between, columns
+from . import split
 
 LABEL = "CARETAKING"
 _YOU = re.compile(r"\b(?:you|your|yours|yourself|ya|u)\b", re.I)
@@ -67,9 +68,12 @@ def load_classifier() -> tuple[Any, dict[str, Any]]:
     return nlp, meta
 
 
-def client_turns(transcript: Transcript) -> Iterator[Turn]:
-    """The client's speaking turns, as a stream: a long session's turns are made as they are read."""
-    return (t for t in transcript.turns if t.role == "client" and not t.is_note and t.spoken.strip())
+def client_turns(transcript: Transcript, start: int = 0, stop: int | None = None) -> Iterator[Turn]:
+    """The client's speaking turns (of those at places start..stop-1), as a stream: a long
+    session's turns are made as they are read."""
+    stop = len(transcript.turns) if stop is None else stop
+    return (t for t in between(transcript.turns, start, stop)
+            if t.role == "client" and not t.is_note and t.spoken.strip())
 
 
 def context_words(transcript: Transcript, rule_events: tuple[Event, ...] | list[Event]) -> dict[int, str]:
@@ -177,8 +181,34 @@ def weighed_words(nlp: Any, context: str, text: str, top: int = 3) -> list[str]:
     return [words[i].strip(".,!?;:\"'()") for d, i in drops[:top] if d > 0]
 
 
+def _score_part(bounds: tuple[int, int]) -> tuple[list[tuple[int, float, int, int, str]], dict]:
+    """In a forked worker: score_lines over the turns at places start..stop-1, as plain data."""
+    transcript, ctx, nlp, keep, floor = split.state()
+    probs: dict[tuple[int, int], float] = {}
+    found = [(s.turn.index, s.probability, s.line, s.column, s.text)
+             for s in score_lines(transcript, ctx, nlp, probs, keep, floor=floor, start=bounds[0], stop=bounds[1])]
+    return found, probs
+
+
+def _scored(transcript: Transcript, ctx: dict[int, str], nlp: Any, probs: dict[tuple[int, int], float],
+            keep: set[tuple[int, int]] | None, floor: float, workers: int) -> Iterator[Scored]:
+    """score_lines, its turns shared by forked workers when the session is long (pipeline/split.py)."""
+    size = len(transcript.turns)
+    if not split.can_split(workers, size):
+        yield from score_lines(transcript, ctx, nlp, probs, keep, floor=floor)
+        return
+    index = columns(transcript.turns).index
+    at_of = {i: at for at, i in enumerate(index)}
+    for found, part_probs in split.shared_map(_score_part, size, workers, (transcript, ctx, nlp, keep, floor),
+                                              "model"):
+        probs.update(part_probs)
+        for turn_index, p, line, column, text in found:
+            yield Scored(transcript.turns[at_of[turn_index]], p, line, column, text)
+
+
 def model_events(transcript: Transcript, rule_events: tuple[Event, ...] | list[Event], weight: float,
-                 keep: set[tuple[int, int]] | None = None) -> tuple[list[Event], dict[tuple[int, int], float]]:
+                 keep: set[tuple[int, int]] | None = None, workers: int = 1
+                 ) -> tuple[list[Event], dict[tuple[int, int], float]]:
     """client_caretaking events from the classifier (source "model"), one per line at most,
     and the probability of the client lines in `keep` (every client line when None), for the rules' veto.
 
@@ -192,7 +222,7 @@ def model_events(transcript: Transcript, rule_events: tuple[Event, ...] | list[E
     out: list[Event] = []
     probs: dict[tuple[int, int], float] = {}
     floor = min(meta["threshold"], meta["threshold_far"])  # no line below it can become an event
-    for s in score_lines(transcript, ctx, nlp, probs, keep, floor=floor):  # each line on its own, as the gold is
+    for s in _scored(transcript, ctx, nlp, probs, keep, floor, workers):  # each line on its own, as the gold is
         cut = meta["threshold_far"] if "zzctx_no_te" in ctx[s.turn.index] else meta["threshold"]
         if s.probability < cut:
             continue
@@ -373,15 +403,17 @@ def line_scorer() -> LineScorer:
 
 def score_lines(transcript: Transcript, ctx: dict[int, str], nlp, probs: dict[tuple[int, int], float],
                 keep: set[tuple[int, int]] | None = None, batch_size: int = 2048,
-                floor: float | None = None) -> Iterator[Scored]:
+                floor: float | None = None, start: int = 0, stop: int | None = None) -> Iterator[Scored]:
     """The probability of every client line, as a stream of batches (a long session is never
     held as texts); with `floor`, only of the lines that reach it (the others are certainly below).
 
     probs[(turn, line)] is filled for the lines in `keep` (every line when keep is None), always.
     `nlp` is a classifier pipeline; the shipped one is scored through its cached `LineScorer`.
+    start and stop limit it to the turns at those places (a line's probability is its own:
+    which lines share a batch changes nothing).
     """
     scorer = line_scorer() if nlp is load_classifier()[0] else LineScorer(nlp)
-    turns = client_turns(transcript)
+    turns = client_turns(transcript, start, stop)
     last = len(transcript.turns) or 1  # for progress
     batch: list[tuple[Turn, int, int, str]] = []
 
