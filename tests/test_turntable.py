@@ -280,3 +280,18 @@ def test_a_session_is_not_split_off_the_main_thread_or_when_short():
     worker.join()
     assert out == [False]
     assert not can_split(2, SPLIT_FROM - 1) and not can_split(1, 10 * SPLIT_FROM)
+
+
+def test_parts_are_done_in_process_when_no_worker_can_be_started(monkeypatch):
+    import multiprocessing
+
+    import focusshift.pipeline.split as split
+
+    class NoProcesses:
+        def Pool(self, *args, **kwargs):  # noqa: N802 - multiprocessing's name
+            raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method: NoProcesses())
+    seen = list(split.shared_map(lambda b: (b, split.state()), 10, 2, "shared", "detect"))
+    assert [b for b, _ in seen] == [(0, 1), (1, 2), (2, 3), (3, 5), (5, 6), (6, 7), (7, 8), (8, 10)]
+    assert {s for _, s in seen} == {"shared"} and split.state() is None

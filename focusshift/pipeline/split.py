@@ -50,7 +50,8 @@ def shared_map(work: Callable[[tuple[int, int]], Any], size: int, workers: int, 
     """work((start, stop)) for consecutive parts of range(size), run by `workers` forked processes
     that see `shared` through state(); the results in order, as they come.
 
-    An interruption (--timeout, Ctrl-C) or a failure stops the workers at once.
+    An interruption (--timeout, Ctrl-C) or a failure stops the workers at once;
+    where no process can be started, this one does every part (the same results).
     """
     global _STATE
     parts = workers * 4  # small parts at the end: the workers finish together
@@ -59,17 +60,25 @@ def shared_map(work: Callable[[tuple[int, int]], Any], size: int, workers: int, 
     frozen = gc.get_freeze_count() == 0
     if frozen:  # the workers' collections would otherwise copy the pages they share with this process
         gc.freeze()
-    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker)
     try:
-        for (_, stop), result in zip(bounds, pool.imap(work, bounds)):
-            tick(stop, size, phase)
-            yield result
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
+        try:
+            pool = multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker)
+        except OSError:  # no process to be had (a limit on processes or memory): this one does every part
+            for part in bounds:
+                yield work(part)
+                tick(part[1], size, phase)
+            return
+        try:
+            for (_, stop), result in zip(bounds, pool.imap(work, bounds)):
+                tick(stop, size, phase)
+                yield result
+            pool.close()
+        except BaseException:
+            pool.terminate()
+            raise
+        finally:
+            pool.join()
     finally:
-        pool.join()
         _STATE = None
         if frozen:
             gc.unfreeze()
