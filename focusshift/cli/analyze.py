@@ -52,7 +52,8 @@ from .common import (
               help="Colour in the table: auto is on a terminal, unless NO_COLOR is set.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no parse warnings on stderr.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), metavar="N",
-              help="Worker processes (default: the machine's cores, or FOCUSSHIFT_JOBS); 1 runs in-process.")
+              help="Worker processes (default: the machine's cores, or FOCUSSHIFT_JOBS); 1 runs in-process. "
+                   "A session of 20,000 turns or more has its detection shared between them.")
 @click.option("--executor", type=click.Choice(("local", "dask")), default="local", show_default=True,
               help="Run locally, or on a Dask cluster (pip install 'focusshift[dask]').")
 @click.option("--scheduler", metavar="ADDRESS", help="The Dask scheduler, e.g. tcp://10.0.0.5:8786.")
