@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from ..api import Failure
 from ..model import CATEGORIES, THERAPIST_REPAIR, Analysis
+from ..scoring import segment_of_turns
 from ..timeshare import SessionTime, Stretch
 from ..turntable import columns
 
@@ -277,8 +279,9 @@ def event_rows(analysis: Analysis, *, text: bool = True) -> list[list[object]]:
     ]
 
 
-def convokit_utterances(analysis: Analysis, *, text: bool = True) -> list[dict[str, Any]]:
-    """ConvoKit utterances (one per speaking turn) with focusshift's labels in each one's `meta`.
+def convokit_utterances(analysis: Analysis, *, text: bool = True) -> Iterator[dict[str, Any]]:
+    """ConvoKit utterances (one per speaking turn) with focusshift's labels in each one's `meta`,
+    one at a time (a long session's utterances are never all held as dictionaries).
 
     The fields ConvoKit's Corpus reads from utterances.jsonl: id, speaker,
     conversation_id, reply_to, timestamp, text, meta.
@@ -295,16 +298,18 @@ def convokit_utterances(analysis: Analysis, *, text: bool = True) -> list[dict[s
             {"category": e.category, "subtype": e.subtype, "line": e.line, "source": e.detector,
              "rule": e.rule, "confidence": e.confidence, "weight": e.weight})
     in_shift = {i for sh in analysis.shifts for i in sh.turns}
-    seg_of = {i: s.index for s in t.segments for i in s.turns}
-    out: list[dict[str, Any]] = []
+    seg_of = segment_of_turns(t.segments)  # 8 bytes a turn, not a dictionary entry
+    pending: dict[str, Any] | None = None  # the last utterance: a scene note after it may add events
     previous: str | None = None
     for turn in t.turns:
         if turn.is_note:
-            if previous is not None and turn.index in by_turn:  # a note's events go with the turn before
-                out[-1]["meta"]["focusshift_events"].extend(by_turn[turn.index])
+            if pending is not None and turn.index in by_turn:  # a note's events go with the turn before
+                pending["meta"]["focusshift_events"].extend(by_turn[turn.index])
             continue
+        if pending is not None:
+            yield pending
         uid = f"{conversation}#{turn.index}"
-        out.append({
+        pending = {
             "id": uid,
             "speaker": turn.speaker,
             "conversation_id": conversation,
@@ -318,9 +323,10 @@ def convokit_utterances(analysis: Analysis, *, text: bool = True) -> list[dict[s
                 "in_focus_shift": turn.index in in_shift,
                 "focusshift_events": by_turn.get(turn.index, []),
             },
-        })
+        }
         previous = uid
-    return out
+    if pending is not None:
+        yield pending
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
