@@ -255,7 +255,7 @@ def give_back_memory() -> None:
         import ctypes
 
         trim = ctypes.CDLL(None).malloc_trim
-    except (ImportError, OSError, AttributeError):  # not glibc: nothing to do
+    except (ImportError, OSError, AttributeError, TypeError):  # not glibc (TypeError: Windows): nothing to do
         return
     trim(0)
 

@@ -295,3 +295,27 @@ def test_parts_are_done_in_process_when_no_worker_can_be_started(monkeypatch):
     seen = list(split.shared_map(lambda b: (b, split.state()), 10, 2, "shared", "detect"))
     assert [b for b, _ in seen] == [(0, 1), (1, 2), (2, 3), (3, 5), (5, 6), (6, 7), (7, 8), (8, 10)]
     assert {s for _, s in seen} == {"shared"} and split.state() is None
+
+
+def test_memory_is_given_back_after_a_long_session_is_read_and_never_fails(monkeypatch, analyzer):
+    import ctypes
+
+    import focusshift.api as api
+
+    calls: list[int] = []
+    monkeypatch.setattr(api, "give_back_memory", lambda: calls.append(1))
+    analyzer.analyze_file(SAMPLES / "03_full_shift_recovery.txt")
+    assert calls == []  # a tuple session: nothing to give back
+    monkeypatch.setattr(turntable, "TABLE_FROM", 0)
+    analyzer.analyze_file(SAMPLES / "03_full_shift_recovery.txt")
+    assert calls == [1]
+
+    turntable.give_back_memory()  # glibc here, or nothing: never an error
+
+    class NoTrim:
+        pass
+
+    for broken in (lambda name: NoTrim(), lambda name: (_ for _ in ()).throw(TypeError("no None on Windows")),
+                   lambda name: (_ for _ in ()).throw(OSError("no libc"))):
+        monkeypatch.setattr(ctypes, "CDLL", broken)
+        turntable.give_back_memory()
