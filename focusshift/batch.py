@@ -34,6 +34,7 @@ from .options import Options
 from .errors import TranscriptError
 from .formats import load
 from .model import Analysis
+from .pipeline.split import frozen_objects
 
 FileResult = list  # list[Analysis | Failure]: one file's sessions, or its failure
 Chunk = list  # list[str]: consecutive input paths, handed out as one task
@@ -229,11 +230,8 @@ def _frozen_pipeline(analyzer: Analyzer, many: bool) -> Iterator[None]:
         yield
         return
     _warm_up(analyzer)
-    gc.freeze()
-    try:
+    with frozen_objects():
         yield
-    finally:
-        gc.unfreeze()
 
 
 SMALL_BATCH_BYTES = 256 * 1024
@@ -291,19 +289,13 @@ def _start_pool(analyzer: Analyzer, jobs: int) -> ProcessPoolExecutor:
     _WORKER = analyzer
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
                                initializer=_ignore_sigint)
-    # Objects alive now stay out of the workers' garbage collections, which would
-    # otherwise write to (and so copy) the pages of the inherited pipeline.
-    frozen = gc.get_freeze_count() == 0  # (a caller that froze objects itself keeps them frozen)
-    if frozen:
-        gc.freeze()
-    try:
-        pool.submit(int).result()  # with fork, the first submit starts every worker
-    except BaseException:
-        _stop(pool)
-        raise
-    finally:
-        if frozen:
-            gc.unfreeze()
+    # Objects alive now stay out of the workers' garbage collections (frozen while they fork).
+    with frozen_objects():
+        try:
+            pool.submit(int).result()  # with fork, the first submit starts every worker
+        except BaseException:
+            _stop(pool)
+            raise
     return pool
 
 

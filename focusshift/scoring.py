@@ -92,6 +92,15 @@ def _size(turns: Sequence[Turn]) -> int:
     return max(columns(turns).index, default=-1) + 1
 
 
+def places(turns: Sequence[Turn]) -> IndexMap:
+    """Turn.index -> the turn's place in `turns` (read from the columns: no Turn is made)."""
+    index = columns(turns).index
+    out = IndexMap(max(index, default=-1) + 1)
+    for k, i in enumerate(index):
+        out[i] = k
+    return out
+
+
 _last_positions: tuple[Sequence[Turn] | None, IndexMap | None] = (None, None)  # of the last session
 
 
@@ -261,9 +270,7 @@ class _TurnFacts:
 
     def __init__(self, turns: Sequence[Turn]) -> None:
         self._cols = columns(turns)
-        self._row = IndexMap(_size(turns))  # Turn.index -> place in `turns`
-        for k, index in enumerate(self._cols.index):
-            self._row[index] = k
+        self._row = places(turns)
 
     def __getitem__(self, index: int) -> _Facts:
         k, cols = self._row[index], self._cols

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .model import THERAPIST_EMOTION, Event, Shift, Turn
-from .scoring import IndexMap
+from .scoring import IndexMap, places
 from .turntable import columns
 
 # Conversational English runs at about 130-170 words a minute; therapy talk, with
@@ -272,9 +272,7 @@ def session_time(
     """Time and words of the session, of each shift episode, and of everything that went to the therapist."""
     seconds = _seconds(turns, rate_wpm)
     index = columns(turns).index
-    position = IndexMap(max(index, default=-1) + 1)  # turn index -> place in `turns`
-    for k, i in enumerate(index):
-        position[i] = k
+    position = places(turns)  # turn index -> place in `turns`
     given: set[int] = set()
     episodes = []
     for s in shifts:

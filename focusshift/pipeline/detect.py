@@ -11,7 +11,7 @@ from typing import Any
 
 from ..config import Config
 from ..lexicon import Lexicon, MarkerRule, rule_confidence
-from ..scoring import IndexMap, exchange_positions, segment_of_turns
+from ..scoring import IndexMap, exchange_positions, places, segment_of_turns
 from ..model import (
     CLIENT_CARETAKING,
     THERAPIST_EMOTION,
@@ -253,10 +253,7 @@ def _split_first_pass(transcript: Transcript, nlp: Any, lexicon: Lexicon, chunke
                       workers: int, deferred: _Deferred) -> list[_Candidate]:
     """The first pass of a long session shared by forked workers (pipeline/split.py): candidates
     and held-back pieces come back in turn order, as one process finds them."""
-    cols = columns(transcript.turns)
-    at_of = IndexMap(max(cols.index, default=-1) + 1)
-    for at, index in enumerate(cols.index):
-        at_of[index] = at
+    at_of = places(transcript.turns)
     candidates: list[_Candidate] = []
     shared = (transcript, nlp, lexicon, chunker, pos)
     for light, held in split.shared_map(_first_pass_part, len(transcript.turns), workers, shared, "detect"):

@@ -38,7 +38,7 @@ from spacy.attrs import ORTH
 
 from ..model import CLIENT_CARETAKING, THERAPIST_EMOTION, Event, Transcript, Turn
 from ..progress import tick
-from ..scoring import exchange_positions, segment_of_turns
+from ..scoring import exchange_positions, places, segment_of_turns
 from ..turntable import between, columns
 from . import split
 
@@ -197,8 +197,7 @@ def _scored(transcript: Transcript, ctx: dict[int, str], nlp: Any, probs: dict[t
     if not split.can_split(workers, size):
         yield from score_lines(transcript, ctx, nlp, probs, keep, floor=floor)
         return
-    index = columns(transcript.turns).index
-    at_of = {i: at for at, i in enumerate(index)}
+    at_of = places(transcript.turns)
     for found, part_probs in split.shared_map(_score_part, size, workers, (transcript, ctx, nlp, keep, floor),
                                               "model"):
         probs.update(part_probs)

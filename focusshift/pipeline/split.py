@@ -15,6 +15,7 @@ import multiprocessing
 import signal
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ..progress import silence, tick
@@ -39,6 +40,24 @@ def state() -> Any:
     return _STATE
 
 
+@contextmanager
+def frozen_objects() -> Iterator[None]:
+    """The objects alive now kept out of garbage collection while the block runs.
+
+    A forked worker's collections would otherwise write to (and so copy) the pages
+    it shares with its parent, and a long batch's would walk the pipeline's tables
+    again and again. A caller that froze objects itself keeps them frozen.
+    """
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def _quiet_worker() -> None:
     """A forked worker shows no progress (the bar is its parent's) and leaves Ctrl-C to the parent."""
     silence()
@@ -57,28 +76,24 @@ def shared_map(work: Callable[[tuple[int, int]], Any], size: int, workers: int, 
     parts = workers * 4  # small parts at the end: the workers finish together
     bounds = [(size * k // parts, size * (k + 1) // parts) for k in range(parts)]
     _STATE = shared
-    frozen = gc.get_freeze_count() == 0
-    if frozen:  # the workers' collections would otherwise copy the pages they share with this process
-        gc.freeze()
     try:
-        try:
-            pool = multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker)
-        except OSError:  # no process to be had (a limit on processes or memory): this one does every part
-            for part in bounds:
-                yield work(part)
-                tick(part[1], size, phase)
-            return
-        try:
-            for (_, stop), result in zip(bounds, pool.imap(work, bounds)):
-                tick(stop, size, phase)
-                yield result
-            pool.close()
-        except BaseException:
-            pool.terminate()
-            raise
-        finally:
-            pool.join()
+        with frozen_objects():
+            try:
+                pool = multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker)
+            except OSError:  # no process to be had (a limit on processes or memory): this one does every part
+                for part in bounds:
+                    yield work(part)
+                    tick(part[1], size, phase)
+                return
+            try:
+                for (_, stop), result in zip(bounds, pool.imap(work, bounds)):
+                    tick(stop, size, phase)
+                    yield result
+                pool.close()
+            except BaseException:
+                pool.terminate()
+                raise
+            finally:
+                pool.join()
     finally:
         _STATE = None
-        if frozen:
-            gc.unfreeze()
