@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .config import Config
-from .turntable import columns
+from .turntable import TurnTable, columns
 from .model import (
     CLIENT_CARETAKING,
     THERAPIST_EMOTION,
@@ -322,7 +322,8 @@ def score_segments(
     shifts: Sequence[Shift],
     config: Config,
 ) -> tuple[SegmentScore, ...]:
-    by_index = _TurnFacts(turns)
+    # A table's turns would each be made to be read: its columns are read instead.
+    by_index = _TurnFacts(turns) if isinstance(turns, TurnTable) else {t.index: t for t in turns}
     shift_turns = {t for s in shifts for t in s.turns}
     segment_of = {i: k for k, seg in enumerate(segments) for i in seg.turns}
     events_of: dict[int, list[Event]] = {}
